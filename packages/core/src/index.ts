@@ -1,0 +1,2 @@
+export * from './ports.js';
+export type * from './policy/types.js';

@@ -1,0 +1,75 @@
+/** The validated cleanup policy (policy-semantics.md §2). Durations are milliseconds. */
+
+export type Operator = 'And' | 'Or';
+
+/** `/re/` in the file is a regular expression anchored at both ends; any other string a literal name. */
+export type NamePattern =
+  | { kind: 'regex'; source: string; regex: RegExp }
+  | { kind: 'literal'; value: string };
+
+export interface Limit {
+  /** Undefined = unlimited. */
+  last?: number;
+  /** Milliseconds; undefined = no time bound. */
+  in?: number;
+  operator: Operator;
+}
+
+export interface KeepPolicy {
+  /** Where the policy stands in the file, for messages: `cleanup.keepPolicies[1]`, or `default[1]`. */
+  path: string;
+  references: {
+    kind: 'branch' | 'tag';
+    pattern: NamePattern;
+    /** Undefined = every matching reference is selected. */
+    limit?: Limit;
+  };
+  /** Absent in the file = `{ last: 1 }`. */
+  imagesPerReference: Limit;
+}
+
+/** How long a class of images stays; `undefined` keepFor = forever. */
+export interface KeepFor {
+  keepFor?: number;
+}
+
+export interface CleanupPolicy {
+  keepPolicies: KeepPolicy[];
+  /** True when the file had no `keepPolicies` and the default set applies. */
+  defaultKeepPolicies: boolean;
+  /** Hours; 0 turns the window off. */
+  keepImagesBuiltWithinLastNHours: number;
+  disableKubernetesBasedPolicy: boolean;
+  disableGitHistoryBasedPolicy: boolean;
+  disableBuiltWithinLastNHoursPolicy: boolean;
+  // regsweep extensions (beside werf's keys under `cleanup:`)
+  /** Tag globs (minimatch) whose tags are always kept. */
+  keepTags: string[];
+  /** How images map to commits (§3). */
+  imageCommits: {
+    /** Label / annotation keys read for a revision, in order. Default `org.opencontainers.image.revision`. */
+    labels: string[];
+    /** Extra tag forms: regular expressions with a named group `sha` (7-40 hex). */
+    tagPatterns: RegExp[];
+    /** Map tags equal to a branch name or its slug (§3.3). Default true. */
+    branchNames: boolean;
+    /** Map tags equal to a git tag name (§3.3). Default true. */
+    gitTagNames: boolean;
+  };
+  /** Images no commit could be found for (§5). Default: kept forever. */
+  unmapped: KeepFor;
+  /** Untagged images (§5). Default keepFor 0: deleted unless in-use or recent keeps them. */
+  untagged: KeepFor;
+  /** Open pull / merge requests count as references `pr-<n>` / `mr-<iid>` (forge adapters). Default true. */
+  pullRequests: boolean;
+}
+
+/** One validation problem, with everything a user needs to fix it. */
+export interface PolicyProblem {
+  /** `cleanup.keepPolicies[1].limit.in` */
+  path: string;
+  /** The offending value, rendered for a message (JSON); undefined when a key is missing. */
+  value?: string;
+  /** What is wrong and what is accepted. */
+  message: string;
+}

@@ -1,0 +1,146 @@
+/**
+ * The ports through which the pure core talks to the world. Adapters implement them; tests pass plain
+ * objects. Nothing in packages/core reads the network, the file system, process.env or the clock itself.
+ */
+
+/** A content digest, `sha256:<hex>`. */
+export type Digest = string;
+
+/** The clock and the way to wait; tests pass a fake that advances instantly. */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Git
+
+export type RefKind = 'branch' | 'tag';
+
+/** A candidate reference (policy-semantics.md §4.1) with its date (§4.2). */
+export interface GitRef {
+  kind: RefKind;
+  /** Short name: `main`, `feature/x`, `v1.2.0`, `pr-12`. */
+  name: string;
+  /** Full 40-hex id of the commit the reference points at (a tag is peeled to its commit). */
+  commit: string;
+  /** Branch: committer date of the tip; annotated tag: tagger date; lightweight tag: committer date. */
+  date: Date;
+}
+
+export interface CommitInfo {
+  /** Full 40-hex id. */
+  id: string;
+  /** Parent ids, full 40-hex, in order. */
+  parents: string[];
+  /** Committer date. */
+  date: Date;
+}
+
+/**
+ * The project's history. `commits` is called lazily, frontier by frontier, so an adapter backed by a
+ * forge API may prefetch ahead (for example a page of `history`) and answer later calls from memory.
+ */
+export interface GitHistory {
+  /** Every candidate reference. Throws when the list is incomplete (fail closed). */
+  refs(): Promise<GitRef[]>;
+  /**
+   * The commits with these full ids. Ids the history does not hold are absent from the answer;
+   * any other failure throws.
+   */
+  commits(ids: readonly string[]): Promise<Map<string, CommitInfo>>;
+  /**
+   * Resolves abbreviated hex ids (7-39 characters) to full ids of commits the history holds.
+   * An unknown or ambiguous prefix is absent from the answer.
+   */
+  resolvePrefixes(prefixes: readonly string[]): Promise<Map<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Registry
+
+/** One manifest digest as the registry lists it, with the tags that point at it. */
+export interface ListedImage {
+  digest: Digest;
+  tags: string[];
+  /** The manifest's media type where the listing tells it. */
+  mediaType?: string;
+  /** The registry's own push or creation time where it reports one. */
+  pushedAt?: Date;
+  /** Bytes, where the listing reports it (report only). */
+  size?: number;
+  /** A registry-specific handle needed to delete (a GHCR package version id, ...). */
+  handle?: string;
+}
+
+/** A manifest as stored: its media type and its parsed JSON body. */
+export interface RawManifest {
+  mediaType: string;
+  body: unknown;
+}
+
+export interface RegistryCapabilities {
+  /** Untagged digests appear in `list()` (GHCR versions, an OCI layout's untagged entries). */
+  listsUntagged: boolean;
+  /** A single tag can be removed without touching its digest. */
+  deletesTagAlone: boolean;
+}
+
+export type DeleteOutcome = 'deleted' | 'gone';
+
+/** Thrown by adapters; `transient` failures are retried by the executor. */
+export class RegistryError extends Error {
+  readonly transient: boolean;
+  readonly status: number | undefined;
+  constructor(message: string, options: { transient?: boolean; status?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'RegistryError';
+    this.transient = options.transient ?? false;
+    this.status = options.status;
+  }
+}
+
+/** A refusal the platform gives for a reason the user can act on (GHCR's "last tagged version"). */
+export class DeleteSkipped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeleteSkipped';
+  }
+}
+
+export interface Registry {
+  /** Human name for messages and reports: `oci:/tmp/layout`, `ghcr.io/acme/app`. */
+  readonly name: string;
+  /** Image reference prefix workloads use to pull from here (`ghcr.io/acme/app`); none for a layout. */
+  readonly imageReference?: string;
+  readonly capabilities: RegistryCapabilities;
+  /** Every tagged digest, and the untagged ones where the registry lists them. Throws when incomplete. */
+  list(): Promise<ListedImage[]>;
+  /** Reads a manifest by digest. */
+  getManifest(digest: Digest): Promise<RawManifest>;
+  /** Reads a JSON blob (an image config) by digest. */
+  getBlobJson(digest: Digest): Promise<unknown>;
+  /** Deletes a digest (and with it every tag pointing at it). 'gone' when it was already absent. */
+  deleteImage(image: ListedImage): Promise<DeleteOutcome>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Kubernetes
+
+export interface Workload {
+  context: string;
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+/** An image reference a workload uses, as written in its spec (`ghcr.io/acme/app:tag@sha256:…`). */
+export interface ClusterImageUse {
+  image: string;
+  where: Workload;
+}
+
+export interface ClusterImages {
+  /** Every image reference in use. Throws when any context or kind could not be read (fail closed). */
+  list(): Promise<ClusterImageUse[]>;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Runs every test file (`packages/*/test/**/*.test.ts`, `test/**/*.test.ts`) in its own node process
+// with tsx, a few at a time, prints each file's output, then sums uvu's per-file totals into the line
+// `N passed, M failed`. Exits non-zero when anything failed or when no test ran.
+// Usage: node scripts/run-tests.mjs [substring-filter ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function findTests(dir, out = []) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'dist') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'test'))]
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code, signal) => resolve({ file, code, signal, output, ms: Date.now() - started }));
+  });
+}
+
+function totals(output) {
+  const num = (label) => {
+    const m = output.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'));
+    return m ? Number(m[1]) : undefined;
+  };
+  return { total: num('Total'), passed: num('Passed'), skipped: num('Skipped') ?? 0 };
+}
+
+const width = Math.max(1, Math.min(Number(process.env.TEST_JOBS) || availableParallelism(), 4));
+let next = 0;
+let passed = 0;
+let failed = 0;
+const broken = [];
+async function worker() {
+  while (next < files.length) {
+    const file = files[next++];
+    const r = await runFile(file);
+    const t = totals(r.output);
+    process.stdout.write(`\n── ${file} (${r.ms} ms)\n${r.output.trimEnd()}\n`);
+    if (t.total === undefined || t.passed === undefined) {
+      failed += 1;
+      broken.push(`${file}: no uvu summary (exit ${r.code ?? r.signal})`);
+      continue;
+    }
+    passed += t.passed;
+    const fileFailed = t.total - t.passed - t.skipped;
+    failed += fileFailed;
+    if (t.skipped > 0) broken.push(`${file}: ${t.skipped} skipped test(s) are not counted as passed`);
+    if (fileFailed === 0 && r.code !== 0) {
+      failed += 1;
+      broken.push(`${file}: exited ${r.code ?? r.signal} after its tests`);
+    } else if (fileFailed > 0) broken.push(`${file}: ${fileFailed} failed`);
+  }
+}
+await Promise.all(Array.from({ length: width }, worker));
+
+if (broken.length) process.stdout.write(`\nProblems:\n${broken.map((b) => `  - ${b}`).join('\n')}\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+if (files.length === 0 || passed + failed === 0) {
+  process.stdout.write('no test ran\n');
+  process.exit(1);
+}
+process.exit(failed > 0 ? 1 : 0);
