@@ -1,2 +1,3 @@
 export * from './ports.js';
+export * from './errors.js';
 export type * from './policy/types.js';
