@@ -1,0 +1,119 @@
+/**
+ * Applies a plan's deletions through the `Registry` port (policy-semantics.md §6): attachments before
+ * their subject and an index before its children (each item waits for its `after` list), bounded
+ * concurrency, retries of transient failures with backoff, 404 = already gone. A failure blocks only
+ * the items that must wait for it; independent deletions go on.
+ */
+import { DeleteSkipped, RegistryError, type Clock, type Digest, type Registry } from '../ports.js';
+import type { DeletionItem } from '../plan/types.js';
+
+export type ItemStatus = 'deleted' | 'gone' | 'failed' | 'skipped' | 'not-attempted';
+
+export interface ItemResult {
+  item: DeletionItem;
+  status: ItemStatus;
+  /** Why it failed, was skipped or was not attempted. */
+  message?: string;
+  attempts: number;
+}
+
+export interface ExecuteOptions {
+  clock: Clock;
+  concurrency: number;
+  /** Attempts per item for transient failures (default 4). */
+  attempts?: number;
+  /** First backoff in ms, doubled each retry (default 500). */
+  backoffMs?: number;
+  /** Stop starting deletions after this many (a budget); the rest are reported not attempted. */
+  maxDeletions?: number;
+  onProgress?: (result: ItemResult, done: number, total: number) => void;
+}
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof RegistryError) return err.transient;
+  if (err instanceof DeleteSkipped) return false;
+  return true; // network errors and the like
+}
+
+export async function executeDeletions(registry: Registry, items: readonly DeletionItem[], options: ExecuteOptions): Promise<ItemResult[]> {
+  const attempts = options.attempts ?? 4;
+  const backoff = options.backoffMs ?? 500;
+  const byDigest = new Map<Digest, DeletionItem>(items.map((i) => [i.digest, i]));
+  const waitingOn = new Map<Digest, number>();
+  const dependents = new Map<Digest, Digest[]>();
+  for (const item of items) {
+    const before = item.after.filter((d) => byDigest.has(d));
+    waitingOn.set(item.digest, before.length);
+    for (const d of before) dependents.set(d, [...(dependents.get(d) ?? []), item.digest]);
+  }
+  const results = new Map<Digest, ItemResult>();
+  const ready: Digest[] = items.filter((i) => waitingOn.get(i.digest) === 0).map((i) => i.digest);
+  let started = 0;
+  let done = 0;
+
+  const finish = (r: ItemResult): void => {
+    results.set(r.item.digest, r);
+    done += 1;
+    options.onProgress?.(r, done, items.length);
+    const ok = r.status === 'deleted' || r.status === 'gone';
+    for (const dep of dependents.get(r.item.digest) ?? []) {
+      if (results.has(dep)) continue;
+      if (ok) {
+        const left = (waitingOn.get(dep) ?? 1) - 1;
+        waitingOn.set(dep, left);
+        if (left === 0) ready.push(dep);
+      } else {
+        const short = r.item.digest.slice(0, 19);
+        block(dep, `not deleted because ${short}… must go first and was not deleted (${r.status})`);
+      }
+    }
+  };
+  const block = (d: Digest, message: string): void => {
+    const item = byDigest.get(d) as DeletionItem;
+    finish({ item, status: 'skipped', message, attempts: 0 });
+  };
+
+  const deleteOne = async (item: DeletionItem): Promise<ItemResult> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await registry.deleteImage(item.listed);
+        return { item, status: outcome, attempts: attempt };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof DeleteSkipped) return { item, status: 'skipped', message, attempts: attempt };
+        if (!isTransient(err) || attempt >= attempts) return { item, status: 'failed', message, attempts: attempt };
+        await options.clock.sleep(backoff * 2 ** (attempt - 1));
+      }
+    }
+  };
+
+  let running = 0;
+  const budget = options.maxDeletions ?? Number.POSITIVE_INFINITY;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (running < Math.max(1, options.concurrency) && ready.length > 0) {
+        const d = ready.shift() as Digest;
+        if (results.has(d)) continue;
+        const item = byDigest.get(d) as DeletionItem;
+        if (started >= budget) {
+          finish({ item, status: 'not-attempted', message: `max-deletions budget of ${budget} reached; the next run continues`, attempts: 0 });
+          continue;
+        }
+        started += 1;
+        running += 1;
+        void deleteOne(item).then((r) => {
+          running -= 1;
+          finish(r);
+          pump();
+        });
+      }
+      if (running === 0 && ready.length === 0) resolve();
+    };
+    pump();
+  });
+  // Anything never reached (a cycle in `after`, which a valid plan does not have) is reported.
+  for (const item of items) {
+    if (!results.has(item.digest)) results.set(item.digest, { item, status: 'not-attempted', message: 'waiting on an item that never finished', attempts: 0 });
+  }
+  return items.map((i) => results.get(i.digest) as ItemResult);
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads what the planner needs from a registry through the `Registry` port: the listing, then the
+ * manifests of listed digests and of index children, then the image configs. Fails closed: any read
+ * that fails makes the inventory incomplete and throws.
+ */
+import { IncompleteInputError } from '../errors.js';
+import type { Digest, ListedImage, Registry } from '../ports.js';
+import { mapLimit } from '../util/pool.js';
+import { buildGraph, type ImageGraph, type ReadFacts } from './graph.js';
+import { parseConfig, parseManifest, type ManifestFacts } from './manifest.js';
+
+export interface InventoryOptions {
+  revisionKeys: readonly string[];
+  /** Reads in flight at once. */
+  concurrency: number;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface Inventory {
+  listing: ListedImage[];
+  graph: ImageGraph;
+}
+
+async function readAll<T>(
+  registry: Registry,
+  what: string,
+  digests: Digest[],
+  options: InventoryOptions,
+  read: (d: Digest) => Promise<T>,
+): Promise<Map<Digest, T>> {
+  const out = new Map<Digest, T>();
+  let done = 0;
+  await mapLimit(digests, options.concurrency, async (d) => {
+    try {
+      out.set(d, await read(d));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new IncompleteInputError(`registry ${registry.name}`, `could not read ${what} ${d}: ${message}`,
+        'nothing was deleted; run again when the registry answers', err);
+    }
+    done += 1;
+    options.onProgress?.(done, digests.length, what);
+  });
+  return out;
+}
+
+export async function readInventory(registry: Registry, options: InventoryOptions): Promise<Inventory> {
+  let listing: ListedImage[];
+  try {
+    listing = await registry.list();
+  } catch (err) {
+    if (err instanceof IncompleteInputError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new IncompleteInputError(`registry ${registry.name}`, `could not list images: ${message}`,
+      'nothing was deleted; check the registry address and credentials', err);
+  }
+  const manifests = new Map<Digest, ManifestFacts>();
+  let pending = [...new Set(listing.map((l) => l.digest))];
+  while (pending.length > 0) {
+    const read = await readAll(registry, 'manifest', pending, options, async (d) => parseManifest(await registry.getManifest(d)));
+    const next = new Set<Digest>();
+    for (const [d, m] of read) {
+      manifests.set(d, m);
+      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
+    }
+    pending = [...next];
+  }
+  const configDigests = [...new Set([...manifests.values()].flatMap((m) => (m.configDigest ? [m.configDigest] : [])))];
+  const configs = await readAll(registry, 'config', configDigests, options, async (d) => parseConfig(await registry.getBlobJson(d)));
+  const facts: ReadFacts = { manifests, configs };
+  return { listing, graph: buildGraph(listing, facts, options.revisionKeys) };
+}

@@ -1,0 +1,129 @@
+/**
+ * Which commit(s) an image was built from (policy-semantics.md §3), first rule that yields wins:
+ * 1. revision label/annotation; 2. SHA-shaped tags; 3. git tag and branch names (and branch slugs).
+ */
+import type { Digest, GitHistory, GitRef } from '../ports.js';
+import type { CleanupPolicy } from '../policy/types.js';
+import { imageRevisions, type ImageGraph, type ImageNode } from '../graph/graph.js';
+
+export interface ImageCommits {
+  /** Full commit ids. A commit the history does not hold is never reached ("gone"). */
+  commits: string[];
+  /** How the commits were found, for the report: `label org.opencontainers.image.revision`, `tag sha-1a2b3c4`. */
+  via: string;
+}
+
+const FULL = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+const PREFIX = /^[0-9a-f]{7,39}$/;
+
+/** GitLab-style slug of a branch name: lower case, anything outside [a-z0-9._-] becomes `-`. */
+export function slugify(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+}
+
+type TagCandidate = { full?: string; prefix?: string; bare?: string };
+
+function shaFromTag(tag: string, patterns: readonly RegExp[]): TagCandidate | undefined {
+  if (FULL.test(tag)) return { full: tag };
+  if (tag.startsWith('sha-')) {
+    const rest = tag.slice(4);
+    if (FULL.test(rest)) return { full: rest };
+    if (PREFIX.test(rest)) return { prefix: rest };
+  }
+  for (const p of patterns) {
+    const sha = p.exec(tag)?.groups?.sha?.toLowerCase();
+    if (sha && FULL.test(sha)) return { full: sha };
+    if (sha && PREFIX.test(sha)) return { prefix: sha };
+  }
+  if (PREFIX.test(tag)) return { bare: tag };
+  return undefined;
+}
+
+/** The images that the git-history policy plans: listed, not attachments, not bare untagged children. */
+export function planningUnits(graph: ImageGraph): ImageNode[] {
+  const out: ImageNode[] = [];
+  for (const n of graph.nodes.values()) {
+    if (!n.listed || n.kind === 'attachment') continue;
+    if (n.tags.length === 0 && n.parents.length > 0) continue;
+    out.push(n);
+  }
+  return out;
+}
+
+export async function mapImageCommits(
+  units: readonly ImageNode[],
+  graph: ImageGraph,
+  refs: readonly GitRef[],
+  history: GitHistory,
+  policy: CleanupPolicy,
+): Promise<Map<Digest, ImageCommits>> {
+  const { tagPatterns, branchNames, gitTagNames } = policy.imageCommits;
+  const byName = new Map<string, string[]>();
+  const addName = (name: string, commit: string): void => {
+    const list = byName.get(name) ?? [];
+    if (!list.includes(commit)) list.push(commit);
+    byName.set(name, list);
+  };
+  for (const r of refs) {
+    if (r.kind === 'tag' && gitTagNames) addName(r.name, r.commit);
+    if (r.kind === 'branch' && branchNames) {
+      addName(r.name, r.commit);
+      addName(slugify(r.name), r.commit);
+    }
+  }
+
+  const candidates = new Map<Digest, Array<{ tag: string; c: TagCandidate }>>();
+  const toResolve = new Set<string>();
+  for (const n of units) {
+    const list: Array<{ tag: string; c: TagCandidate }> = [];
+    for (const tag of n.tags) {
+      const c = shaFromTag(tag, tagPatterns);
+      if (!c) continue;
+      list.push({ tag, c });
+      if (c.prefix) toResolve.add(c.prefix);
+      if (c.bare) toResolve.add(c.bare);
+    }
+    for (const rev of imageRevisions(graph, n)) if (PREFIX.test(rev.toLowerCase())) toResolve.add(rev.toLowerCase());
+    candidates.set(n.digest, list);
+  }
+  const resolved = toResolve.size > 0 ? await history.resolvePrefixes([...toResolve]) : new Map<string, string>();
+
+  const out = new Map<Digest, ImageCommits>();
+  for (const n of units) {
+    // 1. Revision label or annotation.
+    const fromLabel: string[] = [];
+    for (const raw of imageRevisions(graph, n)) {
+      const rev = raw.toLowerCase();
+      if (FULL.test(rev)) fromLabel.push(rev);
+      else if (PREFIX.test(rev)) fromLabel.push(resolved.get(rev) ?? `unresolved:${rev}`);
+    }
+    if (fromLabel.length > 0) {
+      out.set(n.digest, { commits: [...new Set(fromLabel)], via: `revision label ${imageRevisions(graph, n).join(', ')}` });
+      continue;
+    }
+    // 2. SHA-shaped tags.
+    const fromTags: string[] = [];
+    const viaTags: string[] = [];
+    for (const { tag, c } of candidates.get(n.digest) ?? []) {
+      const commit = c.full ?? (c.prefix ? resolved.get(c.prefix) ?? `unresolved:${c.prefix}` : c.bare ? resolved.get(c.bare) : undefined);
+      if (!commit) continue;
+      fromTags.push(commit);
+      viaTags.push(tag);
+    }
+    if (fromTags.length > 0) {
+      out.set(n.digest, { commits: [...new Set(fromTags)], via: `tag ${viaTags.join(', ')}` });
+      continue;
+    }
+    // 3. Git tag names, branch names and slugs.
+    const fromNames: string[] = [];
+    const viaNames: string[] = [];
+    for (const tag of n.tags) {
+      const commits = byName.get(tag);
+      if (!commits) continue;
+      fromNames.push(...commits);
+      viaNames.push(tag);
+    }
+    if (fromNames.length > 0) out.set(n.digest, { commits: [...new Set(fromNames)], via: `reference name ${viaNames.join(', ')}` });
+  }
+  return out;
+}

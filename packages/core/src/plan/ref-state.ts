@@ -1,0 +1,47 @@
+/**
+ * One selected reference's choosing of images (policy-semantics.md §4.5), fed commit by commit,
+ * newest first. Groups: the images whose newest reached commit is this commit (same-commit images
+ * count once).
+ */
+import type { CommitInfo, Digest } from '../ports.js';
+import type { SelectedRef } from './select-refs.js';
+
+export class RefState {
+  readonly cutoff: number | undefined;
+  readonly operator: 'And' | 'Or';
+  readonly last: number;
+  /** Groups counted toward `last`. */
+  taken = 0;
+  readonly reached = new Set<Digest>();
+  done = false;
+
+  constructor(readonly selected: SelectedRef, now: Date, private readonly mappedImages: number) {
+    const { images } = selected;
+    this.cutoff = images.in === undefined ? undefined : now.getTime() - images.in;
+    // Without `in`, the operator has no effect: `last` alone decides.
+    this.operator = images.in === undefined ? 'And' : images.operator;
+    this.last = images.last ?? Number.POSITIVE_INFINITY;
+    if (this.operator === 'And' && this.last === 0) this.done = true;
+  }
+
+  /** Visits a commit; returns the digests this reference keeps at it. */
+  visit(commit: CommitInfo, images: readonly Digest[] | undefined): Digest[] {
+    if (this.done) return [];
+    const inWindow = this.cutoff === undefined || commit.date.getTime() > this.cutoff;
+    // Commits come newest first: once outside `in`, nothing later can be a candidate (And),
+    // or be kept beyond the first N (Or).
+    if (!inWindow && (this.operator === 'And' || this.taken >= this.last)) {
+      this.done = true;
+      return [];
+    }
+    if (!images) return [];
+    const fresh = images.filter((d) => !this.reached.has(d));
+    if (fresh.length === 0) return [];
+    for (const d of fresh) this.reached.add(d);
+    const keep = this.taken < this.last || (this.operator === 'Or' && inWindow);
+    this.taken += 1;
+    if (this.operator === 'And' && this.taken >= this.last) this.done = true;
+    if (this.last === Number.POSITIVE_INFINITY && this.reached.size >= this.mappedImages) this.done = true;
+    return keep ? fresh : [];
+  }
+}

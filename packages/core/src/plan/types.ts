@@ -1,0 +1,54 @@
+import type { Digest, ListedImage, Workload } from '../ports.js';
+import type { NodeKind } from '../graph/graph.js';
+
+/** Why an image is kept (report `reasons`). */
+export type ReasonName = 'git-history' | 'recent' | 'keep-list' | 'unmapped' | 'in-use' | 'closure' | 'untagged-grace';
+
+export const REASON_ORDER: readonly ReasonName[] = ['in-use', 'git-history', 'keep-list', 'recent', 'unmapped', 'untagged-grace', 'closure'];
+
+export interface Reason {
+  reason: ReasonName;
+  /** One line for a person: `branch main (cleanup.keepPolicies[2]) reaches commit 1a2b3c4`. */
+  detail: string;
+  /** Where a workload runs it (in-use only). */
+  where?: Workload;
+}
+
+export interface PlannedImage {
+  digest: Digest;
+  tags: string[];
+  kind: NodeKind;
+  platform?: string;
+  /** The listing entry the registry adapter needs to delete it. */
+  listed: ListedImage;
+  /** Commits the image maps to and how (§3); absent when unmapped. */
+  commits?: { ids: string[]; via: string };
+}
+
+export interface KeptImage extends PlannedImage {
+  reasons: Reason[];
+}
+
+export interface DeletionItem extends PlannedImage {
+  /** Why nothing kept it. */
+  why: string;
+  /** Digests in the same plan that must be deleted first (its attachments, indexes that list it). */
+  after: Digest[];
+}
+
+export interface PlanStats {
+  images: number;
+  refs: number;
+  selectedRefs: number;
+  commitsRead: number;
+  commitsVisited: number;
+}
+
+export interface Plan {
+  registry: string;
+  now: Date;
+  kept: KeptImage[];
+  delete: DeletionItem[];
+  warnings: string[];
+  stats: PlanStats;
+}

@@ -1,0 +1,116 @@
+/** The JSON report (a machine reads it) — one shape for the CLI, the Action and the GitLab job. */
+import type { ItemResult } from '../execute/executor.js';
+import type { Plan, Reason, ReasonName } from '../plan/types.js';
+
+export interface ReportKept {
+  repository: string;
+  digest: string;
+  tags: string[];
+  kind: string;
+  reasons: ReasonName[];
+  details: Array<Omit<Reason, 'where'> & { where?: Reason['where'] }>;
+  commits?: { ids: string[]; via: string };
+}
+
+export interface ReportDeleted {
+  repository: string;
+  digest: string;
+  tags: string[];
+  kind: string;
+  why: string;
+  /** `deleted`, or `gone` (already absent); in a dry run `would-delete`. */
+  status: 'deleted' | 'gone' | 'would-delete';
+  size?: number;
+}
+
+export interface ReportProblem {
+  repository: string;
+  digest: string;
+  tags: string[];
+  message: string;
+}
+
+export interface RepositoryTotals {
+  repository: string;
+  kept: number;
+  deleted: number;
+  failed: number;
+  skipped: number;
+  notAttempted: number;
+  keptByReason: Partial<Record<ReasonName, number>>;
+  stats: Plan['stats'];
+}
+
+export interface Report {
+  tool: 'regsweep';
+  version: 1;
+  command: 'cleanup' | 'purge';
+  dryRun: boolean;
+  now: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Where the policy came from: a file path, or `default`. */
+  policySource: string;
+  repositories: RepositoryTotals[];
+  kept: ReportKept[];
+  deleted: ReportDeleted[];
+  failed: ReportProblem[];
+  /** Refused by the platform for a reason the user can act on, or blocked by a failed item. */
+  skipped: ReportProblem[];
+  /** Left for the next run (a budget ran out). */
+  notAttempted: ReportProblem[];
+  warnings: string[];
+  /** Set when the run stopped on an error; nothing after it happened. */
+  error?: { message: string; exitCode: number };
+  exitCode: number;
+}
+
+export function emptyReport(fields: { command: Report['command']; dryRun: boolean; now: Date; startedAt: Date; policySource: string }): Report {
+  return {
+    tool: 'regsweep', version: 1, command: fields.command, dryRun: fields.dryRun, now: fields.now.toISOString(),
+    startedAt: fields.startedAt.toISOString(), finishedAt: fields.startedAt.toISOString(), policySource: fields.policySource,
+    repositories: [], kept: [], deleted: [], failed: [], skipped: [], notAttempted: [], warnings: [], exitCode: 0,
+  };
+}
+
+/** Adds one repository's plan and (unless a dry run) its execution results to the report. */
+export function addToReport(report: Report, plan: Plan, results: readonly ItemResult[] | undefined): void {
+  const repository = plan.registry;
+  const keptByReason: Partial<Record<ReasonName, number>> = {};
+  for (const k of plan.kept) {
+    const names = [...new Set(k.reasons.map((r) => r.reason))];
+    for (const n of names) keptByReason[n] = (keptByReason[n] ?? 0) + 1;
+    report.kept.push({
+      repository, digest: k.digest, tags: k.tags, kind: k.kind, reasons: names,
+      details: k.reasons.map((r) => ({ reason: r.reason, detail: r.detail, ...(r.where ? { where: r.where } : {}) })),
+      ...(k.commits ? { commits: k.commits } : {}),
+    });
+  }
+  const totals: RepositoryTotals = { repository, kept: plan.kept.length, deleted: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason, stats: plan.stats };
+  const entry = (i: { digest: string; tags: string[] }, message: string): ReportProblem => ({ repository, digest: i.digest, tags: i.tags, message });
+  if (!results) {
+    for (const d of plan.delete) {
+      report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status: 'would-delete', ...(d.listed.size !== undefined ? { size: d.listed.size } : {}) });
+    }
+    totals.deleted = plan.delete.length;
+  } else {
+    for (const r of results) {
+      const d = r.item;
+      if (r.status === 'deleted' || r.status === 'gone') {
+        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status: r.status, ...(d.listed.size !== undefined ? { size: d.listed.size } : {}) });
+        totals.deleted += 1;
+      } else if (r.status === 'failed') {
+        report.failed.push(entry(d, r.message ?? 'failed'));
+        totals.failed += 1;
+      } else if (r.status === 'skipped') {
+        report.skipped.push(entry(d, r.message ?? 'skipped'));
+        totals.skipped += 1;
+      } else {
+        report.notAttempted.push(entry(d, r.message ?? 'not attempted'));
+        totals.notAttempted += 1;
+      }
+    }
+  }
+  report.repositories.push(totals);
+  report.warnings.push(...plan.warnings.map((w) => `${repository}: ${w}`));
+}

@@ -1,0 +1,46 @@
+/** The summary a person reads in ten seconds, as plain text (CLI, job logs). */
+import { REASON_ORDER } from '../plan/types.js';
+import type { Report } from './report.js';
+
+const MAX_LISTED = 20;
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u += 1;
+  }
+  return `${v < 10 && u > 0 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+const shortDigest = (d: string): string => d.replace(/^sha256:/, '').slice(0, 12);
+
+export function renderSummary(report: Report): string {
+  const lines: string[] = [];
+  const verb = report.dryRun ? 'would delete' : 'deleted';
+  lines.push(`regsweep ${report.command}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`);
+  for (const r of report.repositories) {
+    const reasons = REASON_ORDER.filter((n) => r.keptByReason[n]).map((n) => `${n} ${r.keptByReason[n]}`).join(', ');
+    lines.push(`  ${r.repository}: kept ${r.kept}${reasons ? ` (${reasons})` : ''}, ${verb} ${r.deleted}` +
+      (r.failed ? `, failed ${r.failed}` : '') + (r.skipped ? `, skipped ${r.skipped}` : '') + (r.notAttempted ? `, left for next run ${r.notAttempted}` : ''));
+  }
+  const bytes = report.deleted.reduce((s, d) => s + (d.size ?? 0), 0);
+  if (report.deleted.length > 0) {
+    lines.push(`${report.dryRun ? 'Would delete' : 'Deleted'} ${report.deleted.length} image(s)${bytes > 0 ? `, about ${formatBytes(bytes)} of manifests listed` : ''}:`);
+    for (const d of report.deleted.slice(0, MAX_LISTED)) {
+      lines.push(`  - ${shortDigest(d.digest)} ${d.tags.length ? d.tags.join(', ') : '(untagged)'} — ${d.why}`);
+    }
+    if (report.deleted.length > MAX_LISTED) lines.push(`  … and ${report.deleted.length - MAX_LISTED} more (see the JSON report)`);
+  }
+  for (const [title, list] of [['Failed', report.failed], ['Skipped', report.skipped], ['Left for the next run', report.notAttempted]] as const) {
+    if (list.length === 0) continue;
+    lines.push(`${title} ${list.length}:`);
+    for (const f of list.slice(0, MAX_LISTED)) lines.push(`  - ${shortDigest(f.digest)} ${f.tags.join(', ') || '(untagged)'}: ${f.message}`);
+    if (list.length > MAX_LISTED) lines.push(`  … and ${list.length - MAX_LISTED} more (see the JSON report)`);
+  }
+  for (const w of report.warnings) lines.push(`warning: ${w}`);
+  if (report.error) lines.push(`error: ${report.error.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,71 @@
+/**
+ * One cleanup or purge of one repository, from the ports to the report entry: inventory, plan, and
+ * (unless a dry run) execution. Front ends build the adapters and call this.
+ */
+import { executeDeletions, type ItemResult } from './execute/executor.js';
+import { readInventory } from './graph/inventory.js';
+import { planCleanup, planPurge } from './plan/planner.js';
+import type { Plan } from './plan/types.js';
+import type { CleanupPolicy } from './policy/types.js';
+import type { Clock, ClusterImageUse, GitHistory, Registry } from './ports.js';
+import { addToReport, type Report } from './report/report.js';
+
+export interface Progress {
+  (message: string): void;
+}
+
+export interface RunOptions {
+  registry: Registry;
+  policy: CleanupPolicy;
+  keepTags: readonly string[];
+  history?: GitHistory;
+  clusterImages: readonly ClusterImageUse[];
+  clock: Clock;
+  now: Date;
+  dryRun: boolean;
+  concurrency: number;
+  maxDeletions?: number;
+  progress?: Progress;
+}
+
+function progressEvery(progress: Progress | undefined, label: string): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    if (!progress) return;
+    if (done === total || done - last >= Math.max(50, Math.ceil(total / 20))) {
+      last = done;
+      progress(`${label}: ${done}/${total}`);
+    }
+  };
+}
+
+export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 'cleanup'): Promise<Plan> {
+  const readProgress = progressEvery(o.progress, `${o.registry.name}: reading manifests`);
+  const inventory = await readInventory(o.registry, {
+    revisionKeys: o.policy.imageCommits.labels,
+    concurrency: o.concurrency,
+    onProgress: (done, total) => readProgress(done, total),
+  });
+  o.progress?.(`${o.registry.name}: ${inventory.listing.length} listed digests; planning`);
+  if (mode === 'purge') return planPurge({ name: o.registry.name }, inventory.graph, o.now);
+  return planCleanup({
+    registry: { name: o.registry.name, ...(o.registry.imageReference ? { imageReference: o.registry.imageReference } : {}) },
+    graph: inventory.graph, policy: o.policy, keepTags: o.keepTags,
+    ...(o.history ? { history: o.history } : {}), clusterImages: o.clusterImages, now: o.now,
+  });
+}
+
+export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Promise<ItemResult[] | undefined> {
+  let results: ItemResult[] | undefined;
+  if (!o.dryRun && plan.delete.length > 0) {
+    const tick = progressEvery(o.progress, `${o.registry.name}: deleting`);
+    results = await executeDeletions(o.registry, plan.delete, {
+      clock: o.clock, concurrency: o.concurrency,
+      ...(o.maxDeletions !== undefined ? { maxDeletions: o.maxDeletions } : {}),
+      onProgress: (_r, done, total) => tick(done, total),
+    });
+  } else if (!o.dryRun) results = [];
+  addToReport(report, plan, results);
+  return results;
+}
+

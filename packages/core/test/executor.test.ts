@@ -1,0 +1,56 @@
+/** policy-semantics.md §6: order, idempotence, partial failure, budgets. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { executeDeletions } from '../src/execute/executor.js';
+import type { DeletionItem } from '../src/plan/types.js';
+import { FakeRegistry, instantClock } from './support/fake-registry.js';
+
+const item = (digest: string, after: string[] = []): DeletionItem => ({ digest, tags: [digest], kind: 'image', listed: { digest, tags: [digest] }, why: 'test', after });
+
+test('§6 order: attachments before their subject, an index before its children', async () => {
+  const reg = new FakeRegistry();
+  const items = [item('child', ['index']), item('index', ['sig']), item('sig'), item('other')];
+  const results = await executeDeletions(reg, items, { clock: instantClock(), concurrency: 4 });
+  assert.ok(results.every((r) => r.status === 'deleted'));
+  const pos = (d: string) => reg.deleted.indexOf(d);
+  assert.ok(pos('sig') < pos('index') && pos('index') < pos('child'), reg.deleted.join(','));
+});
+
+test('§6 idempotent: already gone (404) counts as done and unblocks what waits on it', async () => {
+  const reg = new FakeRegistry();
+  reg.failures.set('index', ['gone']);
+  const results = await executeDeletions(reg, [item('index'), item('child', ['index'])], { clock: instantClock(), concurrency: 2 });
+  assert.equal(results.map((r) => r.status), ['gone', 'deleted']);
+});
+
+test('§6 transient failures are retried with backoff; a fatal one blocks only what waits on it', async () => {
+  const reg = new FakeRegistry();
+  const clock = instantClock();
+  reg.failures.set('flaky', ['transient', 'transient']);
+  reg.failures.set('broken-index', ['fatal']);
+  const results = await executeDeletions(reg, [item('flaky'), item('broken-index'), item('its-child', ['broken-index']), item('independent')], { clock, concurrency: 2, backoffMs: 100 });
+  const status = Object.fromEntries(results.map((r) => [r.item.digest, r.status]));
+  assert.equal(status, { flaky: 'deleted', 'broken-index': 'failed', 'its-child': 'skipped', independent: 'deleted' });
+  assert.equal(clock.slept, [100, 200]);
+  assert.not.ok(reg.deleted.includes('its-child'), 'a child of an index that could not be deleted stays');
+  assert.match(results[2]?.message ?? '', /must go first/);
+});
+
+test('§6 a platform refusal is reported as skipped, not failed', async () => {
+  const reg = new FakeRegistry();
+  reg.failures.set('last', ['skip']);
+  const [r] = await executeDeletions(reg, [item('last')], { clock: instantClock(), concurrency: 1 });
+  assert.is(r?.status, 'skipped');
+  assert.match(r?.message ?? '', /last tagged version/);
+});
+
+test('§6 bounded concurrency and a deletion budget that leaves the rest for the next run', async () => {
+  const reg = new FakeRegistry();
+  const items = Array.from({ length: 30 }, (_, i) => item(`d${i}`));
+  const results = await executeDeletions(reg, items, { clock: instantClock(), concurrency: 3, maxDeletions: 20 });
+  assert.ok(reg.maxInFlight <= 3 && reg.maxInFlight >= 2, `max in flight ${reg.maxInFlight}`);
+  assert.is(results.filter((r) => r.status === 'deleted').length, 20);
+  assert.is(results.filter((r) => r.status === 'not-attempted').length, 10);
+});
+
+test.run();
