@@ -1,1 +1,2 @@
-export {};
+export { openLocalGit, LocalGitHistory, parseCommit } from './local-git.js';
+export { GitRepoBuilder, rawDate, type DateLike } from './fixture.js';

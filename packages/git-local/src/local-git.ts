@@ -1,0 +1,201 @@
+/**
+ * `GitHistory` over a local clone, through the `git` CLI (policy-semantics.md §4.1-§4.2).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { IncompleteInputError, InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { CatFileBatch, firstLine, gitEnv, runGit } from './git-process.js';
+
+const INPUT = 'git history';
+const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const PREFIX = /^[0-9a-f]{7,64}$/i;
+const COMMIT = new Set(['commit']);
+
+/** Opens the repository at `dir` (a working tree, a subdirectory of one, or a bare repository). */
+export async function openLocalGit(dir: string): Promise<LocalGitHistory> {
+  const where = path.resolve(dir);
+  const notRepo = (why: string): InputError =>
+    new InputError(
+      `${dir} is not a git repository (${why})`,
+      'point regsweep at a git clone of the project (its working tree or a bare clone), with its full history',
+    );
+  try {
+    const s = await stat(where);
+    if (!s.isDirectory()) throw notRepo('not a directory');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw notRepo('the directory does not exist');
+  }
+  const env = gitEnv();
+  const r = await runGit(where, ['rev-parse', '--is-shallow-repository'], { env });
+  if (r.code !== 0) throw notRepo(firstLine(r.stderr) || `git rev-parse exited with code ${r.code}`);
+  if (r.stdout.toString('utf8').trim() === 'true') {
+    throw new InputError(
+      `${dir} is a shallow clone: history-based cleanup needs the full history (run \`git fetch --unshallow\`), ` +
+        `or it would take the commits it cannot see for gone and delete their images`,
+      'fetch the full history with `git fetch --unshallow`; in GitHub Actions set `fetch-depth: 0` on ' +
+        'actions/checkout, in GitLab CI set the variable `GIT_DEPTH: 0`',
+    );
+  }
+  return new LocalGitHistory(where, env);
+}
+
+// refname, objectname, objecttype, peeled objectname, peeled objecttype, committer date, peeled
+// committer date, tagger date. Fields are NUL-separated (ref names cannot hold control characters).
+const REF_FORMAT = [
+  '%(refname)',
+  '%(objectname)',
+  '%(objecttype)',
+  '%(*objectname)',
+  '%(*objecttype)',
+  '%(committerdate:unix)',
+  '%(*committerdate:unix)',
+  '%(taggerdate:unix)',
+].join('%00');
+
+export class LocalGitHistory implements GitHistory {
+  private readonly batch: CatFileBatch;
+
+  /** Use `openLocalGit`, which checks the directory first. */
+  constructor(
+    /** Absolute path of the repository directory. */
+    readonly dir: string,
+    private readonly env: NodeJS.ProcessEnv = gitEnv(),
+  ) {
+    this.batch = new CatFileBatch(dir, env);
+  }
+
+  async refs(): Promise<GitRef[]> {
+    const remotes = await this.git(['remote']);
+    const hasOrigin = remotes.split('\n').some((l) => l.trim() === 'origin');
+    const heads = 'refs/heads/';
+    const tracking = 'refs/remotes/origin/';
+    const roots = hasOrigin ? [tracking, heads, 'refs/tags/'] : [heads, 'refs/tags/'];
+    const out = await this.git(['for-each-ref', `--format=${REF_FORMAT}`, ...roots]);
+    const local: GitRef[] = [];
+    const remote: GitRef[] = [];
+    const tags: GitRef[] = [];
+    const nested: Array<{ ref: GitRef; tag: string; taggerDate: Date | undefined }> = [];
+    for (const line of out.split('\n')) {
+      if (line === '') continue;
+      const [refname = '', oid = '', type = '', peeled = '', peeledType = '', cdate = '', peeledCdate = '', tdate = ''] =
+        line.split('\0');
+      for (const [root, list] of [[heads, local], [tracking, remote]] as const) {
+        if (!refname.startsWith(root)) continue;
+        const name = refname.slice(root.length);
+        if (name !== 'HEAD' && type === 'commit') list.push({ kind: 'branch', name, commit: oid, date: unixDate(cdate, refname) });
+      }
+      if (!refname.startsWith('refs/tags/')) continue;
+      const name = refname.slice('refs/tags/'.length);
+      if (type === 'commit') {
+        tags.push({ kind: 'tag', name, commit: oid, date: unixDate(cdate, refname) });
+      } else if (type === 'tag' && peeledType === 'commit') {
+        const date = tdate !== '' ? unixDate(tdate, refname) : unixDate(peeledCdate, refname);
+        tags.push({ kind: 'tag', name, commit: peeled, date });
+      } else if (type === 'tag' && peeledType === 'tag') {
+        // A tag of a tag: for-each-ref peels one level only; cat-file peels the rest below.
+        const ref: GitRef = { kind: 'tag', name, commit: '', date: new Date(0) };
+        nested.push({ ref, tag: oid, taggerDate: tdate !== '' ? unixDate(tdate, refname) : undefined });
+        tags.push(ref);
+      }
+      // Tags of trees and blobs are not references to a commit: skipped.
+    }
+    // With an `origin` remote its remote-tracking branches are the candidates (§4.1). A bare or mirror
+    // clone keeps origin's branches as local ones and has no remote-tracking branches: then, and
+    // whenever origin has none, the local branches stand in rather than no branch at all.
+    const branches = hasOrigin && remote.length > 0 ? remote : local;
+    if (nested.length > 0) {
+      const skip = new Set<GitRef>();
+      await this.batch.request(
+        nested.map((n) => `${n.tag}^{}`),
+        COMMIT,
+        (i, answer) => {
+          const n = nested[i];
+          if (!n) return;
+          if (!answer || answer.type !== 'commit' || !answer.body) {
+            skip.add(n.ref);
+            return;
+          }
+          n.ref.commit = answer.oid;
+          n.ref.date = n.taggerDate ?? parseCommit(answer.oid, answer.body).date;
+        },
+      );
+      return [...branches, ...tags.filter((r) => !skip.has(r))];
+    }
+    return [...branches, ...tags];
+  }
+
+  async commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
+    const asked = [...new Set(ids)].filter((id) => FULL_ID.test(id));
+    const found = new Map<string, CommitInfo>();
+    await this.batch.request(
+      asked.map((id) => id.toLowerCase()),
+      COMMIT,
+      (i, answer) => {
+        const id = asked[i];
+        if (id === undefined || !answer || answer.type !== 'commit' || !answer.body) return;
+        found.set(id, parseCommit(answer.oid, answer.body));
+      },
+    );
+    return found;
+  }
+
+  async resolvePrefixes(prefixes: readonly string[]): Promise<Map<string, string>> {
+    const asked = [...new Set(prefixes)].filter((p) => PREFIX.test(p));
+    const found = new Map<string, string>();
+    // `<prefix>^{commit}` lets git disambiguate among commit-ish objects only; the answer must still
+    // start with the prefix (a tag object's prefix peels to a commit with another id, and a ref whose
+    // name looks like hex would win over the prefix).
+    await this.batch.request(
+      asked.map((p) => `${p.toLowerCase()}^{commit}`),
+      new Set<string>(),
+      (i, answer) => {
+        const prefix = asked[i];
+        if (prefix === undefined || !answer || answer.type !== 'commit') return;
+        if (answer.oid.startsWith(prefix.toLowerCase())) found.set(prefix, answer.oid);
+      },
+    );
+    return found;
+  }
+
+  /** Ends the git processes. Forgetting it does not keep node alive. */
+  close(): Promise<void> {
+    return this.batch.close();
+  }
+
+  private async git(args: string[]): Promise<string> {
+    const r = await runGit(this.dir, args, { env: this.env });
+    if (r.code !== 0) {
+      throw new IncompleteInputError(
+        INPUT,
+        `git ${args[0] ?? ''} failed in ${this.dir}: ${firstLine(r.stderr) || `exit code ${r.code}`}`,
+      );
+    }
+    return r.stdout.toString('utf8');
+  }
+}
+
+function unixDate(value: string, what: string): Date {
+  const seconds = Number(value);
+  if (value === '' || !Number.isFinite(seconds)) {
+    throw new IncompleteInputError(INPUT, `no date could be read for ${what} (got ${JSON.stringify(value)})`);
+  }
+  return new Date(seconds * 1000);
+}
+
+/** Parses a raw commit object: its `parent` lines and the time of its `committer` line. */
+export function parseCommit(id: string, body: Buffer): CommitInfo {
+  const end = body.indexOf('\n\n');
+  const header = body.toString('latin1', 0, end < 0 ? body.length : end);
+  const parents: string[] = [];
+  let date: Date | undefined;
+  for (const line of header.split('\n')) {
+    if (line.startsWith('parent ')) parents.push(line.slice(7).trim());
+    else if (line.startsWith('committer ')) {
+      const m = /> *(-?\d+)(?: +[+-]\d+)?\s*$/.exec(line);
+      if (m) date = new Date(Number(m[1]) * 1000);
+    }
+  }
+  if (!date) throw new IncompleteInputError(INPUT, `commit ${id} has no readable committer date`);
+  return { id, parents, date };
+}
