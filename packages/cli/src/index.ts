@@ -1,1 +1,3 @@
-export {};
+export { main, writeAtomic, realClock, type Io } from './main.js';
+export { parseCommand, USAGE, type Command } from './args.js';
+export { loadPolicy } from './policy-file.js';

@@ -98,7 +98,7 @@ export async function mapImageCommits(
       else if (PREFIX.test(rev)) fromLabel.push(resolved.get(rev) ?? `unresolved:${rev}`);
     }
     if (fromLabel.length > 0) {
-      out.set(n.digest, { commits: [...new Set(fromLabel)], via: `revision label ${imageRevisions(graph, n).join(', ')}` });
+      out.set(n.digest, { commits: [...new Set(fromLabel)], via: 'revision label' });
       continue;
     }
     // 2. SHA-shaped tags.

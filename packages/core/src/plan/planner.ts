@@ -8,7 +8,7 @@ import type { ClusterImageUse, Digest, GitHistory, GitRef, ListedImage } from '.
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
-import { formatAge, imageTime, inUseReasons, keepListReason, recentReason } from './reasons.js';
+import { compileKeepList, formatAge, imageTime, inUseReasons, keepListReason, recentReason } from './reasons.js';
 import { selectReferences } from './select-refs.js';
 import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason } from './types.js';
 import { walkHistory, type WalkResult } from './walk.js';
@@ -74,6 +74,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   if (!policy.disableKubernetesBasedPolicy) {
     for (const [d, list] of inUseReasons(graph, input.registry.imageReference, input.clusterImages)) for (const r of list) add(d, r);
   }
+  const keepList = compileKeepList(input.keepTags);
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   for (const n of units) {
     const recent = recentReason(n, now, recentHours);
@@ -86,8 +87,8 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
       }
       continue;
     }
-    const keepList = keepListReason(n, input.keepTags);
-    if (keepList) add(n.digest, keepList);
+    const listed = keepListReason(n, keepList);
+    if (listed) add(n.digest, listed);
     for (const k of walk.kept.get(n.digest) ?? []) {
       add(n.digest, { reason: 'git-history', detail: `${k.ref.kind} ${k.ref.name} (${k.policy}) reaches commit ${short(k.commit)} of ${k.commitDate.toISOString()}` });
     }

@@ -1,9 +1,9 @@
 /** The keep reasons other than git history (policy-semantics.md §5): in-use, recent, keep-list. */
-import { minimatch } from 'minimatch';
 import type { ClusterImageUse, Digest } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { parseImageReference, repositoryKey } from '../image-ref.js';
 import type { Reason } from './types.js';
+import { tagGlobMatcher } from '../policy/pattern.js';
 
 /** In-use: a reference by digest protects that digest; by tag, the digest the tag points to now. */
 export function inUseReasons(graph: ImageGraph, imageReference: string | undefined, uses: readonly ClusterImageUse[]): Map<Digest, Reason[]> {
@@ -46,10 +46,17 @@ export function recentReason(n: ImageNode, now: Date, hours: number): Reason | u
   return age < hours * 3_600_000 ? { reason: 'recent', detail: `built or pushed ${formatAge(age)} ago, within ${hours}h` } : undefined;
 }
 
-export function keepListReason(n: ImageNode, globs: readonly string[]): Reason | undefined {
+export type KeepList = Array<{ glob: string; matches: (tag: string) => boolean }>;
+
+/** Compiles keep-list globs once, with the policy module's glob options. */
+export function compileKeepList(globs: readonly string[]): KeepList {
+  return globs.map((glob) => ({ glob, matches: tagGlobMatcher([glob]) }));
+}
+
+export function keepListReason(n: ImageNode, keepList: KeepList): Reason | undefined {
   for (const tag of n.tags) {
-    const glob = globs.find((g) => minimatch(tag, g, { dot: true }));
-    if (glob) return { reason: 'keep-list', detail: `tag ${tag} matches keep-list ${glob}` };
+    const hit = keepList.find((k) => k.matches(tag));
+    if (hit) return { reason: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}` };
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 /** Reference selection (policy-semantics.md §4.3): policies in file order, limit, last policy wins. */
 import type { GitRef } from '../ports.js';
-import type { KeepPolicy, Limit, NamePattern } from '../policy/types.js';
+import type { KeepPolicy, Limit } from '../policy/types.js';
+import { matchesName } from '../policy/pattern.js';
 
 export interface SelectedRef {
   ref: GitRef;
@@ -8,10 +9,6 @@ export interface SelectedRef {
   images: Limit;
   /** Path of that policy (`cleanup.keepPolicies[2]`). */
   policy: string;
-}
-
-export function matchesPattern(pattern: NamePattern, name: string): boolean {
-  return pattern.kind === 'literal' ? pattern.value === name : pattern.regex.test(name);
 }
 
 /** Newest first; ties by name so that the result is deterministic. */
@@ -30,7 +27,7 @@ export function selectReferences(refs: readonly GitRef[], policies: readonly Kee
   const selected = new Map<string, SelectedRef>();
   for (const policy of policies) {
     const { kind, pattern, limit } = policy.references;
-    const matching = refs.filter((r) => r.kind === kind && matchesPattern(pattern, r.name)).sort(byDateDesc);
+    const matching = refs.filter((r) => r.kind === kind && matchesName(pattern, r.name)).sort(byDateDesc);
     matching.forEach((ref, rank) => {
       if (limit && !passesLimit(limit, rank, ref.date, now)) return;
       selected.set(`${ref.kind}:${ref.name}`, { ref, images: policy.imagesPerReference, policy: policy.path });

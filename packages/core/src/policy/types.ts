@@ -66,7 +66,9 @@ export interface CleanupPolicy {
 
 /** One validation problem, with everything a user needs to fix it. */
 export interface PolicyProblem {
-  /** `cleanup.keepPolicies[1].limit.in` */
+  /** The file the policy came from, when known. */
+  file?: string;
+  /** `cleanup.keepPolicies[1].references.limit.in` */
   path: string;
   /** The offending value, rendered for a message (JSON); undefined when a key is missing. */
   value?: string;

@@ -1,0 +1,113 @@
+/** Command-line words → a plain command object. Every mistake is an InputError naming the flag. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError } from '@regsweep/core';
+
+export const USAGE = `Usage:
+  regsweep cleanup --registry REF [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
+                   [--keep-list FILE] [--without-kube] [--now RFC3339] [--concurrency N]
+                   [--max-deletions N] [--plain-http] [--quiet]
+  regsweep purge   --registry REF --yes [--dry-run] [--report FILE.json]
+  regsweep explain --registry REF --tag TAG [--tag TAG …] [--git DIR] [--config FILE] [--now RFC3339]
+  regsweep help
+
+REF is oci:DIR (an OCI image layout directory) or HOST[:PORT]/NAME (a registry repository).
+Exit codes: 0 done, 1 a failure (see the report), 2 bad input (nothing was touched).`;
+
+export interface CommonArgs {
+  registries: string[];
+  dryRun: boolean;
+  report?: string;
+  now?: Date;
+  concurrency: number;
+  plainHttp: boolean;
+  quiet: boolean;
+}
+
+export type Command =
+  | ({ kind: 'cleanup'; git: string; config?: string; keepList?: string; withoutKube: boolean; maxDeletions?: number } & CommonArgs)
+  | ({ kind: 'purge'; yes: boolean } & CommonArgs)
+  | ({ kind: 'explain'; git: string; config?: string; keepList?: string; withoutKube: boolean; tags: string[] } & CommonArgs)
+  | { kind: 'help' };
+
+const OPTIONS = {
+  registry: { type: 'string', multiple: true },
+  git: { type: 'string' },
+  config: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  report: { type: 'string' },
+  'keep-list': { type: 'string' },
+  'without-kube': { type: 'boolean' },
+  now: { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-deletions': { type: 'string' },
+  'plain-http': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  yes: { type: 'boolean' },
+  tag: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const ALLOWED: Record<string, readonly string[]> = {
+  cleanup: ['registry', 'git', 'config', 'dry-run', 'report', 'keep-list', 'without-kube', 'now', 'concurrency', 'max-deletions', 'plain-http', 'quiet'],
+  purge: ['registry', 'yes', 'dry-run', 'report', 'now', 'concurrency', 'plain-http', 'quiet'],
+  explain: ['registry', 'git', 'config', 'keep-list', 'without-kube', 'now', 'tag', 'plain-http', 'quiet', 'concurrency'],
+};
+
+function positiveInt(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
+  if (text === undefined) return fallback;
+  if (!/^[1-9][0-9]*$/.test(text)) throw new InputError(`--${flag}: expected a whole number of 1 or more, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export function parseCommand(argv: readonly string[]): Command {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };
+  if (!(verb in ALLOWED)) throw new InputError(`unknown command ${JSON.stringify(verb)}`, 'commands: cleanup, purge, explain, help');
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new InputError(`${verb}: ${err instanceof Error ? err.message : String(err)}`, `run \`regsweep help\` for the flags`);
+  }
+  if (values.help) return { kind: 'help' };
+  for (const key of Object.keys(values)) {
+    if (!(ALLOWED[verb] as readonly string[]).includes(key)) throw new InputError(`${verb}: --${key} does not apply to this command`, `run \`regsweep help\` for the flags`);
+  }
+  const registries = (values.registry as string[] | undefined) ?? [];
+  if (registries.length === 0) throw new InputError(`${verb}: --registry is required`, 'pass --registry oci:DIR for an image layout or --registry HOST[:PORT]/NAME for a registry repository');
+  let now: Date | undefined;
+  if (typeof values.now === 'string') {
+    now = new Date(values.now);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now) || Number.isNaN(now.getTime())) {
+      throw new InputError(`--now: expected an RFC 3339 time such as 2026-11-20T12:00:00Z, got ${JSON.stringify(values.now)}`);
+    }
+  }
+  const common: CommonArgs = {
+    registries,
+    dryRun: values['dry-run'] === true,
+    ...(typeof values.report === 'string' ? { report: values.report } : {}),
+    ...(now ? { now } : {}),
+    concurrency: positiveInt('concurrency', values.concurrency as string | undefined, 8) as number,
+    plainHttp: values['plain-http'] === true,
+    quiet: values.quiet === true,
+  };
+  const policyArgs = {
+    git: typeof values.git === 'string' ? values.git : '.',
+    ...(typeof values.config === 'string' ? { config: values.config } : {}),
+    ...(typeof values['keep-list'] === 'string' ? { keepList: values['keep-list'] } : {}),
+    withoutKube: values['without-kube'] === true,
+  };
+  if (verb === 'purge') {
+    if (values.yes !== true && !common.dryRun) {
+      throw new InputError('purge deletes every image of the repository and needs --yes to confirm', 'add --dry-run to see what it would delete, or --yes to do it');
+    }
+    return { kind: 'purge', yes: values.yes === true, ...common };
+  }
+  if (verb === 'explain') {
+    const tags = (values.tag as string[] | undefined) ?? [];
+    if (tags.length === 0) throw new InputError('explain: --tag is required', 'pass the tag to explain, e.g. --tag main');
+    return { kind: 'explain', tags, ...common, ...policyArgs, dryRun: true };
+  }
+  const maxDeletions = positiveInt('max-deletions', values['max-deletions'] as string | undefined, undefined);
+  return { kind: 'cleanup', ...common, ...policyArgs, ...(maxDeletions !== undefined ? { maxDeletions } : {}) };
+}

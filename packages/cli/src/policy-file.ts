@@ -1,0 +1,50 @@
+/**
+ * Finds and reads the policy (issue contract): --config FILE, else ./.regsweep.yml, else the cleanup:
+ * section of ./werf.yaml, else the default policy set. Plus an optional keep-list file.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { defaultCleanupPolicy, InputError, parseKeepListText, parsePolicyText, type CleanupPolicy } from '@regsweep/core';
+
+export interface LoadedPolicy {
+  policy: CleanupPolicy;
+  source: string;
+  warnings: string[];
+  keepTags: string[];
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+export async function loadPolicy(options: { config?: string; keepList?: string; cwd: string }): Promise<LoadedPolicy> {
+  let loaded: Omit<LoadedPolicy, 'keepTags'> | undefined;
+  if (options.config !== undefined) {
+    const path = resolve(options.cwd, options.config);
+    const text = await readText(path);
+    if (text === undefined) throw new InputError(`--config: ${path} does not exist`, 'pass the path of a YAML file with a cleanup: section');
+    loaded = { ...parsePolicyText(text, options.config), source: options.config };
+  } else {
+    for (const name of ['.regsweep.yml', 'werf.yaml']) {
+      const text = await readText(resolve(options.cwd, name));
+      if (text !== undefined) {
+        loaded = { ...parsePolicyText(text, name), source: name };
+        break;
+      }
+    }
+  }
+  loaded ??= { policy: defaultCleanupPolicy(), source: 'default', warnings: [] };
+  const keepTags = [...loaded.policy.keepTags];
+  if (options.keepList !== undefined) {
+    const path = resolve(options.cwd, options.keepList);
+    const text = await readText(path);
+    if (text === undefined) throw new InputError(`--keep-list: ${path} does not exist`, 'pass a file with one tag glob per line');
+    keepTags.push(...parseKeepListText(text, options.keepList));
+  }
+  return { ...loaded, keepTags };
+}
