@@ -1,17 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need, then runs every test. This is the README's test command.
-# Debian packages: git, skopeo (reads images), docker-registry (the real registry server the tests start).
+# The README's test command (`npm run test:all`): installs what the tests need, then runs every test.
+# Debian packages: git, skopeo (reads images back), docker-registry (the real registry the tests start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=()
-for pair in git:git skopeo:skopeo docker-registry:docker-registry; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing Debian packages the tests need: ${need[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+bash scripts/ensure-debian-packages.sh git skopeo docker-registry
 npm ci --no-audit --no-fund
 npm test
