@@ -15,6 +15,8 @@ export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd: string;
+  /** Environment variables (registry credentials); the process's own in bin.ts. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const realClock = (fixedNow?: Date): Clock => ({
@@ -63,7 +65,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     report.policySource = loaded?.source ?? 'none';
     report.warnings.push(...(loaded?.warnings ?? []));
     const registries = [];
-    for (const ref of command.registries) registries.push(await openRegistry(ref, io.cwd));
+    for (const ref of command.registries) registries.push(await openRegistry(ref, io.cwd, { plainHttp: command.plainHttp, concurrency: command.concurrency, ...(io.env ? { env: io.env } : {}) }));
     if (loaded && command.kind !== 'purge') {
       const policy = { ...loaded.policy };
       if (command.withoutKube) policy.disableKubernetesBasedPolicy = true;

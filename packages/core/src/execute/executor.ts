@@ -64,13 +64,15 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
         if (left === 0) ready.push(dep);
       } else {
         const short = r.item.digest.slice(0, 19);
-        block(dep, `not deleted because ${short}… must go first and was not deleted (${r.status})`);
+        // Waiting on an item the budget left for the next run leaves this one for the next run too.
+        const status = r.status === 'not-attempted' ? 'not-attempted' : 'skipped';
+        block(dep, status, `not deleted because ${short}… must go first and was not deleted (${r.status})`);
       }
     }
   };
-  const block = (d: Digest, message: string): void => {
+  const block = (d: Digest, status: 'skipped' | 'not-attempted', message: string): void => {
     const item = byDigest.get(d) as DeletionItem;
-    finish({ item, status: 'skipped', message, attempts: 0 });
+    finish({ item, status, message, attempts: 0 });
   };
 
   const deleteOne = async (item: DeletionItem): Promise<ItemResult> => {

@@ -86,7 +86,15 @@ export function checkTagGlob(glob: string): string | undefined {
     const bad = [...glob].find((c) => !TAG_GLOB_RE.test(c));
     return `the glob contains ${JSON.stringify(bad ?? glob)}, which no tag can contain, so it would never match`;
   }
-  if (new Minimatch(glob, GLOB_OPTIONS).makeRe() === false) return 'minimatch cannot compile this glob';
+  const re = new Minimatch(glob, GLOB_OPTIONS).makeRe();
+  if (re === false) return 'minimatch cannot compile this glob';
+  // Glob syntax minimatch could not use (an unclosed `[` or `{`, a stray `+`, `,`, `|`, `@`, `!`) is
+  // matched literally, and no tag contains those characters: such a glob would silently never match.
+  const literal = /\\([[\]{}(),|^+])|(?<!\(\?)(!)|(@)/.exec(re.source);
+  if (literal) {
+    const c = literal[1] ?? literal[2] ?? literal[3] ?? '';
+    return `the glob uses ${JSON.stringify(c)} as a plain character (an unclosed [ or {, or glob syntax out of place), which no tag can contain, so it would never match`;
+  }
   return undefined;
 }
 
