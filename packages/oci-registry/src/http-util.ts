@@ -1,0 +1,108 @@
+/** Small pure helpers for the Distribution API: repository references, headers, error bodies. */
+import { createHash } from 'node:crypto';
+import { InputError } from '@regsweep/core';
+
+export interface RepositoryRef {
+  /** `HOST[:PORT]`, as written. */
+  host: string;
+  /** Repository path inside the registry (`acme/app`). */
+  name: string;
+}
+
+const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$/i;
+const NAME_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+
+/** Parses `HOST[:PORT]/NAME`; InputError when it is not one. */
+export function parseRepositoryRef(ref: string): RepositoryRef {
+  const slash = ref.indexOf('/');
+  const host = slash < 0 ? '' : ref.slice(0, slash);
+  const name = slash < 0 ? '' : ref.slice(slash + 1);
+  if (!HOST_RE.test(host) || !NAME_RE.test(name)) {
+    throw new InputError(`registry reference ${JSON.stringify(ref)} is not HOST[:PORT]/NAME`,
+      'write it like registry.example.com/team/app or localhost:5000/app (lower-case repository name, no tag)');
+  }
+  return { host, name };
+}
+
+/** localhost and loopback addresses default to plain HTTP (what docker and skopeo do too). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/:[0-9]+$/, '').toLowerCase();
+  return bare === 'localhost' || bare === '127.0.0.1' || bare === '[::1]' || bare.endsWith('.localhost');
+}
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** Parses one `WWW-Authenticate` challenge: `Bearer realm="…",service="…",scope="…"`. */
+export function parseChallenge(header: string | null): Challenge | undefined {
+  if (header === null) return undefined;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
+  if (m === null) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?\s*/g;
+  for (const p of (m[2] ?? '').matchAll(re)) {
+    const key = (p[1] ?? '').toLowerCase();
+    params[key] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3] ?? '';
+  }
+  return { scheme: (m[1] ?? '').toLowerCase(), params };
+}
+
+/** The `rel="next"` target of a `Link` header, resolved against `base`. */
+export function nextLink(header: string | null, base: string): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (m === null) continue;
+    if (/;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2] ?? '')) return new URL(m[1] ?? '', base).toString();
+  }
+  return undefined;
+}
+
+/** `Retry-After` in milliseconds from `nowMs`: delta seconds or an HTTP date. Undefined when absent or bad. */
+export function retryAfterMs(header: string | null, nowMs: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const value = header.trim();
+  if (/^[0-9]+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** `CODE: message` of an OCI error body, or a short excerpt of whatever the body is. */
+export function describeErrorBody(text: string): string {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'errors' in parsed && Array.isArray(parsed.errors)) {
+      const parts: string[] = [];
+      for (const e of parsed.errors as unknown[]) {
+        if (typeof e !== 'object' || e === null) continue;
+        const code = 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+        const message = 'message' in e && typeof e.message === 'string' ? e.message : undefined;
+        parts.push([code, message].filter((x) => x !== undefined).join(': '));
+      }
+      if (parts.length > 0) return parts.join('; ');
+    }
+  } catch {
+    // not JSON
+  }
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/;
+
+export function isDigest(value: string): boolean {
+  return DIGEST_RE.test(value);
+}
+
+/** Checks bytes against a digest (sha256 and sha512). */
+export function matchesDigest(bytes: Uint8Array, digest: string): boolean {
+  const [algorithm, hex] = digest.split(':');
+  if ((algorithm !== 'sha256' && algorithm !== 'sha512') || hex === undefined) return false;
+  return createHash(algorithm).update(bytes).digest('hex') === hex;
+}
