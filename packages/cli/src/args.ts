@@ -5,7 +5,8 @@ import { InputError } from '@regsweep/core';
 export const USAGE = `Usage:
   regsweep cleanup --registry REF [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
                    [--keep-list FILE] [--without-kube] [--now RFC3339] [--concurrency N]
-                   [--max-deletions N] [--plain-http] [--quiet]
+                   [--max-deletions N] [--plain-http] [--username USER --password-stdin]
+                   [--cache-dir DIR | --no-cache] [--quiet]
   regsweep purge   --registry REF --yes [--dry-run] [--report FILE.json]
   regsweep explain --registry REF --tag TAG [--tag TAG …] [--git DIR] [--config FILE] [--now RFC3339]
   regsweep help
@@ -21,6 +22,11 @@ export interface CommonArgs {
   concurrency: number;
   plainHttp: boolean;
   quiet: boolean;
+  /** `--username`; the password comes from standard input (`--password-stdin`). */
+  username?: string;
+  passwordStdin: boolean;
+  /** `--cache-dir`; undefined = the default folder; null = `--no-cache`. */
+  cacheDir?: string | null;
 }
 
 export type Command =
@@ -43,14 +49,19 @@ const OPTIONS = {
   'plain-http': { type: 'boolean' },
   quiet: { type: 'boolean' },
   yes: { type: 'boolean' },
+  username: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
   tag: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
+const REGISTRY_FLAGS = ['registry', 'plain-http', 'username', 'password-stdin', 'cache-dir', 'no-cache', 'concurrency', 'quiet', 'now'];
 const ALLOWED: Record<string, readonly string[]> = {
-  cleanup: ['registry', 'git', 'config', 'dry-run', 'report', 'keep-list', 'without-kube', 'now', 'concurrency', 'max-deletions', 'plain-http', 'quiet'],
-  purge: ['registry', 'yes', 'dry-run', 'report', 'now', 'concurrency', 'plain-http', 'quiet'],
-  explain: ['registry', 'git', 'config', 'keep-list', 'without-kube', 'now', 'tag', 'plain-http', 'quiet', 'concurrency'],
+  cleanup: [...REGISTRY_FLAGS, 'git', 'config', 'dry-run', 'report', 'keep-list', 'without-kube', 'max-deletions'],
+  purge: [...REGISTRY_FLAGS, 'yes', 'dry-run', 'report'],
+  explain: [...REGISTRY_FLAGS, 'git', 'config', 'keep-list', 'without-kube', 'tag'],
 };
 
 function positiveInt(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
@@ -90,7 +101,14 @@ export function parseCommand(argv: readonly string[]): Command {
     concurrency: positiveInt('concurrency', values.concurrency as string | undefined, 8) as number,
     plainHttp: values['plain-http'] === true,
     quiet: values.quiet === true,
+    ...(typeof values.username === 'string' ? { username: values.username } : {}),
+    passwordStdin: values['password-stdin'] === true,
+    ...(values['no-cache'] === true ? { cacheDir: null } : typeof values['cache-dir'] === 'string' ? { cacheDir: values['cache-dir'] } : {}),
   };
+  if ((common.username !== undefined) !== common.passwordStdin) {
+    throw new InputError('--username and --password-stdin go together', 'pipe the password or token in: echo "$TOKEN" | regsweep … --username USER --password-stdin');
+  }
+  if (values['no-cache'] === true && typeof values['cache-dir'] === 'string') throw new InputError('--cache-dir and --no-cache exclude each other');
   const policyArgs = {
     git: typeof values.git === 'string' ? values.git : '.',
     ...(typeof values.config === 'string' ? { config: values.config } : {}),

@@ -6,5 +6,10 @@ const code = await main(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   cwd: process.cwd(),
   env: process.env,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
 });
 process.exitCode = code;

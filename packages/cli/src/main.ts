@@ -15,8 +15,10 @@ export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
   cwd: string;
-  /** Environment variables (registry credentials); the process's own in bin.ts. */
+  /** Environment variables (registry credentials, cache folder); the process's own in bin.ts. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Standard input, read once for `--password-stdin`. */
+  readStdin?: () => Promise<string>;
 }
 
 export const realClock = (fixedNow?: Date): Clock => ({
@@ -42,6 +44,13 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
+async function readPassword(io: Io): Promise<string> {
+  const text = io.readStdin ? await io.readStdin() : '';
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new InputError('--password-stdin: standard input was empty', 'pipe the password or token in: echo "$TOKEN" | regsweep … --password-stdin');
+  return password;
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let command: Command;
   try {
@@ -64,8 +73,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const loaded = command.kind === 'purge' ? undefined : await loadPolicy({ cwd: io.cwd, ...(command.config ? { config: command.config } : {}), ...(command.keepList ? { keepList: command.keepList } : {}) });
     report.policySource = loaded?.source ?? 'none';
     report.warnings.push(...(loaded?.warnings ?? []));
+    const password = command.passwordStdin ? await readPassword(io) : undefined;
     const registries = [];
-    for (const ref of command.registries) registries.push(await openRegistry(ref, io.cwd, { plainHttp: command.plainHttp, concurrency: command.concurrency, ...(io.env ? { env: io.env } : {}) }));
+    for (const ref of command.registries) {
+      registries.push(await openRegistry(ref, io.cwd, {
+        plainHttp: command.plainHttp, concurrency: command.concurrency, dryRun: command.dryRun,
+        ...(io.env ? { env: io.env } : {}),
+        ...(command.username !== undefined && password !== undefined ? { username: command.username, password } : {}),
+        ...(command.cacheDir !== undefined ? { cacheDir: command.cacheDir } : {}),
+        ...(progress ? { note: progress } : {}),
+      }));
+    }
     if (loaded && command.kind !== 'purge') {
       const policy = { ...loaded.policy };
       if (command.withoutKube) policy.disableKubernetesBasedPolicy = true;

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { InputError } from '@regsweep/core';
 import { main } from '../src/main.js';
 import { buildDemoWorld } from '../src/demo-fixture.js';
-import { openRegistry, registryCredentials } from '../src/registry-ref.js';
+import { openRegistry } from '../src/registry-ref.js';
 import { startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
 
 const run = promisify(execFile);
@@ -51,7 +51,7 @@ test('cleanup --registry 127.0.0.1:PORT/NAME deletes what the policy says, on th
 
   const out: string[] = [];
   const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), cwd: root };
-  const args = ['cleanup', '--registry', `${server.host}/${name}`, '--git', world.gitDir, '--without-kube', '--quiet', '--now', now.toISOString()];
+  const args = ['cleanup', '--registry', `${server.host}/${name}`, '--git', world.gitDir, '--without-kube', '--quiet', '--now', now.toISOString(), '--cache-dir', join(root, 'cache')];
   const report = join(root, 'report.json');
   assert.is(await main([...args, '--dry-run'], io), 0, out.join(''));
   assert.equal(await registryTags(name), pushed, 'a dry run deletes nothing');
@@ -65,12 +65,21 @@ test('cleanup --registry 127.0.0.1:PORT/NAME deletes what the policy says, on th
 });
 
 test('registry credentials come from REGSWEEP_REGISTRY_USERNAME / _PASSWORD, both or neither', async () => {
-  assert.is(registryCredentials({}), undefined);
-  assert.equal(registryCredentials({ REGSWEEP_REGISTRY_USERNAME: 'u', REGSWEEP_REGISTRY_PASSWORD: 'p' }), { username: 'u', password: 'p' });
-  assert.throws(() => registryCredentials({ REGSWEEP_REGISTRY_USERNAME: 'u' }), (e: unknown) => e instanceof InputError);
-  const r = await openRegistry(`${server.host}/demo/app`, root, { env: {} });
+  const notes: string[] = [];
+  const r = await openRegistry(`${server.host}/demo/app`, root, { env: {}, cacheDir: null, note: (m) => void notes.push(m) });
   assert.is(r.name, `${server.host}/demo/app`);
   assert.is(r.imageReference, `${server.host}/demo/app`);
+  assert.equal(notes, [], 'anonymous: no credentials named');
+  const env = { REGSWEEP_REGISTRY_USERNAME: 'u', REGSWEEP_REGISTRY_PASSWORD: 'secret-pw' };
+  await openRegistry(`${server.host}/demo/app`, root, { env, cacheDir: null, note: (m) => void notes.push(m) });
+  assert.match(notes.join('\n'), /using credentials of u from/);
+  assert.not.match(notes.join('\n'), /secret-pw/);
+  try {
+    await openRegistry(`${server.host}/demo/app`, root, { env: { REGSWEEP_REGISTRY_USERNAME: 'u' }, cacheDir: null });
+    assert.unreachable('half the credentials must be refused');
+  } catch (err) {
+    assert.instance(err, InputError);
+  }
 });
 
 test.run();

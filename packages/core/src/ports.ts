@@ -122,6 +122,13 @@ export interface Registry {
   getBlobJson(digest: Digest): Promise<unknown>;
   /** Deletes a digest (and with it every tag pointing at it). 'gone' when it was already absent. */
   deleteImage(image: ListedImage): Promise<DeleteOutcome>;
+  /** Removes one tag and leaves its digest and other tags alone; present where `capabilities.deletesTagAlone`. */
+  deleteTag?(tag: string): Promise<DeleteOutcome>;
+  /**
+   * Proves deletes are possible before the first one (a registry with deletion disabled answers 405).
+   * Throws a clear, non-transient error when they are not. Never called in a dry run.
+   */
+  checkDeletable?(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
 export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Promise<ItemResult[] | undefined> {
   let results: ItemResult[] | undefined;
   if (!o.dryRun && plan.delete.length > 0) {
+    await o.registry.checkDeletable?.();
     const tick = progressEvery(o.progress, `${o.registry.name}: deleting`);
     results = await executeDeletions(o.registry, plan.delete, {
       clock: o.clock, concurrency: o.concurrency,

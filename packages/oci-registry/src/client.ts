@@ -48,7 +48,18 @@ export interface OciRegistryClientOptions {
   credentialsHint?: string;
 }
 
-export type Action = 'pull' | 'delete';
+export type Action = 'pull' | 'push' | 'delete';
+
+/** A descriptor in an index (referrers answers, referrers fallback-tag indexes). */
+export interface Descriptor {
+  digest: Digest;
+  mediaType: string;
+  size?: number;
+  artifactType?: string;
+}
+
+/** What a `DELETE /v2/<name>/manifests/<tag>` did: `unsupported` = the registry cannot remove a tag alone. */
+export type TagDeleteAnswer = 'deleted' | 'gone' | 'unsupported';
 
 export interface ManifestHead {
   digest: Digest;
@@ -62,15 +73,17 @@ interface Token {
 }
 
 interface RequestSpec {
-  method: 'GET' | 'HEAD' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'DELETE' | 'PUT' | 'POST';
   url: string;
   action: Action;
   /** For messages: `read manifest sha256:…`. */
   what: string;
   accept?: string;
+  body?: Buffer;
+  contentType?: string;
 }
 
-const DEFAULT_HINT = 'pass --username USER and set REGSWEEP_REGISTRY_PASSWORD (or REGSWEEP_REGISTRY_USERNAME) to a password or token with pull and delete rights';
+const DEFAULT_HINT = 'pass --username USER and set REGSWEEP_REGISTRY_PASSWORD (or REGSWEEP_REGISTRY_USERNAME) to a password or token with pull and delete rights (and push, to remove single tags)';
 
 export class OciRegistryClient {
   /** `HOST[:PORT]/NAME`. */
@@ -179,12 +192,23 @@ export class OciRegistryClient {
 
   /** Reads a manifest by digest, checking its content against the digest. */
   async getManifest(digest: Digest): Promise<RawManifest> {
+    const got = await this.getManifestBytes(digest);
+    return toRawManifest(got.bytes, got.mediaType, `${this.name}: manifest ${digest}`);
+  }
+
+  /** The exact bytes of a manifest (checked against the digest) and the media type the registry served. */
+  async getManifestBytes(digest: Digest): Promise<{ mediaType: string; bytes: Buffer }> {
     this.checkDigest(digest);
     const got = await this.fetchManifest(digest);
     if (got === undefined) throw new RegistryError(`${this.name}: manifest ${digest} not found`, { status: 404 });
-    const body = parseJson(got.bytes, `${this.name}: manifest ${digest}`);
-    const own = typeof body === 'object' && body !== null && 'mediaType' in body && typeof body.mediaType === 'string' ? body.mediaType : undefined;
-    return { mediaType: own ?? got.mediaType, body };
+    return { mediaType: got.mediaType, bytes: got.bytes };
+  }
+
+  /** Reads a manifest by tag (never cached: a tag moves); undefined when the tag does not exist. */
+  async getManifestByTag(tag: string): Promise<{ digest: Digest; manifest: RawManifest } | undefined> {
+    const got = await this.fetchManifest(tag);
+    if (got === undefined) return undefined;
+    return { digest: got.digest, manifest: toRawManifest(got.bytes, got.mediaType, `${this.name}: manifest ${tag}`) };
   }
 
   /** Reads a blob by digest, checking its content against the digest. */
@@ -211,15 +235,102 @@ export class OciRegistryClient {
       await discard(res);
       return res.status === 404 ? 'gone' : 'deleted';
     }
-    if (res.status === 405) {
-      const detail = describeErrorBody(await res.text().catch(() => ''));
-      throw new RegistryError(
-        `${this.name}: deletion is disabled on this registry (405${detail ? ` ${detail}` : ''}); ` +
-          'enable it in the registry configuration (storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true for the distribution registry) and restart it',
-        { status: 405 },
-      );
+    if (res.status === 405) throw this.deletionDisabled(await res.text().catch(() => ''));
+    throw await this.statusError(res, what);
+  }
+
+  /**
+   * Asks whether deletes are possible without deleting anything: `DELETE` of a digest no manifest has
+   * (64 zeros). 404 = deletion is on; 405 = off (the clear error `deleteManifest` gives); 401/403 = the
+   * credentials lack delete rights. Other answers are not conclusive and pass (the real delete reports).
+   */
+  async checkDeletable(): Promise<void> {
+    const what = 'check that deletion is enabled';
+    const res = await this.request({ method: 'DELETE', url: this.manifestUrl(`sha256:${'0'.repeat(64)}`), action: 'delete', what });
+    if (res.status === 405) throw this.deletionDisabled(await res.text().catch(() => ''));
+    if (res.status === 403 || res.status >= 500) throw await this.statusError(res, what);
+    await discard(res);
+  }
+
+  /** OCI 1.1 tag delete, `DELETE /v2/<name>/manifests/<tag>`; `unsupported` on 400 DIGEST_INVALID, 405, 501. */
+  async deleteTagReference(tag: string): Promise<TagDeleteAnswer> {
+    const what = `delete tag ${tag}`;
+    const res = await this.request({ method: 'DELETE', url: this.manifestUrl(tag), action: 'delete', what });
+    if (res.status === 200 || res.status === 202 || res.status === 204 || res.status === 404) {
+      await discard(res);
+      return res.status === 404 ? 'gone' : 'deleted';
+    }
+    if (res.status === 405 || res.status === 501) {
+      await discard(res);
+      return 'unsupported';
+    }
+    if (res.status === 400) {
+      const text = await res.text().catch(() => '');
+      // distribution 2.x parses the reference as a digest and answers DIGEST_INVALID (or a 400 naming it).
+      if (/DIGEST_INVALID|UNSUPPORTED|digest/i.test(text)) return 'unsupported';
+      const detail = describeErrorBody(text);
+      throw new RegistryError(`${this.name}: ${what}: HTTP 400${detail ? ` ${detail}` : ''}`, { status: 400 });
     }
     throw await this.statusError(res, what);
+  }
+
+  /** `HEAD` a blob: does the repository hold it? */
+  async blobExists(digest: Digest): Promise<boolean> {
+    this.checkDigest(digest);
+    const what = `check blob ${digest}`;
+    const res = await this.request({ method: 'HEAD', url: `${this.repoUrl()}/blobs/${digest}`, action: 'pull', what });
+    await discard(res);
+    if (res.status === 404) return false;
+    if (!res.ok) throw await this.statusError(res, what);
+    return true;
+  }
+
+  /** Uploads a small blob in one go (POST, then PUT with the digest); returns its digest. */
+  async uploadBlob(bytes: Buffer): Promise<Digest> {
+    const digest = sha256Digest(bytes);
+    const what = `upload blob ${digest}`;
+    const start = await this.request({ method: 'POST', url: `${this.repoUrl()}/blobs/uploads/`, action: 'push', what });
+    if (start.status !== 202) throw await this.statusError(start, what);
+    await discard(start);
+    const location = start.headers.get('location');
+    if (location === null) throw new RegistryError(`${this.name}: ${what}: the answer has no Location`);
+    const target = new URL(location, this.baseUrl);
+    target.searchParams.set('digest', digest);
+    const put = await this.request({ method: 'PUT', url: target.toString(), action: 'push', what, body: bytes, contentType: 'application/octet-stream' });
+    if (put.status !== 201 && put.status !== 204) throw await this.statusError(put, what);
+    await discard(put);
+    return digest;
+  }
+
+  /** PUTs a manifest under a tag or its digest; returns the digest of the bytes. */
+  async putManifest(reference: string, mediaType: string, bytes: Buffer): Promise<Digest> {
+    const digest = sha256Digest(bytes);
+    const what = `push manifest ${digest} as ${reference}`;
+    const res = await this.request({ method: 'PUT', url: this.manifestUrl(reference), action: 'push', what, body: bytes, contentType: mediaType });
+    if (res.status !== 201 && res.status !== 200 && res.status !== 204) throw await this.statusError(res, what);
+    await discard(res);
+    return digest;
+  }
+
+  /**
+   * OCI 1.1 referrers of a digest, following `Link` pages; undefined when the registry has no referrers
+   * API (404, as distribution 2.8 answers; 405/501 from some proxies).
+   */
+  async getReferrers(digest: Digest): Promise<Descriptor[] | undefined> {
+    this.checkDigest(digest);
+    const what = `list referrers of ${digest}`;
+    const out: Descriptor[] = [];
+    const visited = new Set<string>();
+    let url: string | undefined = `${this.repoUrl()}/referrers/${digest}`;
+    while (url !== undefined && !visited.has(url)) {
+      visited.add(url);
+      const res = await this.request({ method: 'GET', url, action: 'pull', what, accept: 'application/vnd.oci.image.index.v1+json' });
+      if (visited.size === 1 && (res.status === 404 || res.status === 405 || res.status === 501)) return discard(res);
+      if (!res.ok) throw await this.statusError(res, what);
+      out.push(...indexDescriptors(await this.readJson(res, what)));
+      url = nextLink(res.headers.get('link'), url);
+    }
+    return out;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -251,14 +362,25 @@ export class OciRegistryClient {
     return { digest: header !== null && isDigest(header) ? header : sha256Digest(bytes), mediaType, bytes };
   }
 
+  private deletionDisabled(body: string): RegistryError {
+    const detail = describeErrorBody(body);
+    return new RegistryError(
+      `${this.name}: deletion is disabled on this registry (405${detail ? ` ${detail}` : ''}); ` +
+        'enable it in the registry configuration (storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true for the distribution registry) and restart it',
+      { status: 405 },
+    );
+  }
+
   /** One request with auth: on a 401 authenticates as the challenge says and tries once more. */
   private async request(spec: RequestSpec): Promise<Response> {
     for (let round = 0; ; round++) {
       const headers: Record<string, string> = { 'User-Agent': 'regsweep' };
       if (spec.accept !== undefined) headers['Accept'] = spec.accept;
+      if (spec.contentType !== undefined) headers['Content-Type'] = spec.contentType;
       const authorization = await this.authorization(spec.action);
       if (authorization !== undefined) headers['Authorization'] = authorization;
-      const res = await this.exchange(spec.url, { method: spec.method, headers }, spec.what);
+      const init: RequestInit = { method: spec.method, headers, ...(spec.body !== undefined ? { body: spec.body } : {}) };
+      const res = await this.exchange(spec.url, init, spec.what);
       if (res.status !== 401) return res;
       const challenge = parseChallenge(res.headers.get('www-authenticate'));
       await discard(res);
@@ -295,7 +417,7 @@ export class OciRegistryClient {
     if (bearer === undefined) throw new Error('no bearer realm');
     const url = new URL(bearer.realm);
     if (bearer.service !== undefined) url.searchParams.set('service', bearer.service);
-    url.searchParams.set('scope', this.scopes.get(action) ?? `repository:${this.repository}:${action}`);
+    url.searchParams.set('scope', this.scopes.get(action) ?? `repository:${this.repository}:${action === 'push' ? 'pull,push' : action}`);
     const headers: Record<string, string> = { 'User-Agent': 'regsweep', Accept: 'application/json' };
     if (this.credentials !== undefined) headers['Authorization'] = basicAuth(this.credentials);
     const what = `get a ${action} token from ${url.origin}${url.pathname}`;
@@ -370,6 +492,31 @@ export class OciRegistryClient {
   private async readJson(res: Response, what: string): Promise<unknown> {
     return parseJson(await this.readBytes(res, what), `${this.name}: ${what}`);
   }
+}
+
+/** A manifest's parsed body with its own `mediaType`, else the media type it was served (or stored) with. */
+export function toRawManifest(bytes: Buffer, servedMediaType: string, context: string): RawManifest {
+  const body = parseJson(bytes, context);
+  const own = typeof body === 'object' && body !== null && 'mediaType' in body && typeof body.mediaType === 'string' ? body.mediaType : undefined;
+  return { mediaType: own ?? servedMediaType, body };
+}
+
+/** The `manifests` descriptors of an index body (digests validated; anything else skipped). */
+export function indexDescriptors(body: unknown): Descriptor[] {
+  const list = typeof body === 'object' && body !== null && 'manifests' in body && Array.isArray(body.manifests) ? (body.manifests as unknown[]) : [];
+  const out: Descriptor[] = [];
+  for (const m of list) {
+    if (typeof m !== 'object' || m === null) continue;
+    const d = m as Record<string, unknown>;
+    if (typeof d['digest'] !== 'string' || !isDigest(d['digest'])) continue;
+    out.push({
+      digest: d['digest'],
+      mediaType: typeof d['mediaType'] === 'string' ? d['mediaType'] : '',
+      ...(typeof d['size'] === 'number' ? { size: d['size'] } : {}),
+      ...(typeof d['artifactType'] === 'string' ? { artifactType: d['artifactType'] } : {}),
+    });
+  }
+  return out;
 }
 
 function parseJson(bytes: Buffer, context: string): unknown {

@@ -1,3 +1,35 @@
-export { OciRegistryClient, type Credentials, type OciRegistryClientOptions, type ManifestHead, type Action } from './client.js';
-export { openOciRegistry, OciRegistry, type OciRegistryOptions } from './registry.js';
+export {
+  OciRegistryClient,
+  toRawManifest,
+  indexDescriptors,
+  type Credentials,
+  type OciRegistryClientOptions,
+  type ManifestHead,
+  type Action,
+  type Descriptor,
+  type TagDeleteAnswer,
+} from './client.js';
+export { openOciRegistry, OciRegistry, referrersTag, type OciRegistryOptions, type ManifestReader } from './registry.js';
+export { TagDeleter, THROW_AWAY_ANNOTATION, type TagDeleteMethod } from './tag-delete.js';
+export {
+  DigestCache,
+  defaultCacheDir,
+  withDigestCache,
+  type CacheStats,
+  type CacheableRegistry,
+  type CachedRegistry,
+  type DigestCacheOptions,
+} from './digest-cache.js';
+export {
+  resolveCredentials,
+  normaliseRegistryHost,
+  dockerConfigPath,
+  readTextFileIfExists,
+  spawnHelper,
+  type ResolveCredentialsOptions,
+  type ResolvedCredentials,
+  type HelperResult,
+  type HelperRunner,
+  type TextFileReader,
+} from './credentials.js';
 export { parseRepositoryRef, isLoopbackHost, type RepositoryRef } from './http-util.js';

@@ -28,7 +28,7 @@ test('list groups several tags per digest; names and capabilities', async () => 
   const r = await openOciRegistry(`${server.host}/${name}`);
   assert.is(r.name, `${server.host}/${name}`);
   assert.is(r.imageReference, `${server.host}/${name}`);
-  assert.equal(r.capabilities, { listsUntagged: false, deletesTagAlone: false });
+  assert.equal(r.capabilities, { listsUntagged: false, deletesTagAlone: true });
   const images = await r.list();
   assert.is(images.length, 2);
   assert.equal(byDigest(images), new Map([[a.digest, ['latest', 'main', 'sha-aaaaaaa']], [b.digest, ['feature-x']]]));

@@ -122,6 +122,35 @@ export class Pusher {
     return this.tagManifest(index, MT.ociIndex, tags);
   }
 
+  /**
+   * An OCI 1.1 artifact (an SBOM) whose `subject` is `subject`. With `fallbackTag` (the default) it is
+   * also added to the index under the referrers fallback tag `sha256-<hex>`, as oras and cosign do where
+   * the registry has no referrers API.
+   */
+  async pushReferrer(subject: PushedManifest, artifactType = 'application/spdx+json', fallbackTag = true): Promise<PushedManifest> {
+    const emptyDigest = await this.pushBlob(Buffer.from('{}'));
+    const payload = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: `sbom-${Math.random()}` }));
+    const payloadDigest = await this.pushBlob(payload);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MT.ociManifest,
+      artifactType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: 2 },
+      layers: [{ mediaType: artifactType, digest: payloadDigest, size: payload.length }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    };
+    const pushed = await this.putManifest(manifest, MT.ociManifest);
+    if (fallbackTag) {
+      const tag = subject.digest.replace(':', '-');
+      const res = await fetch(`${this.url}/v2/${this.name}/manifests/${tag}`, { headers: this.headers({ Accept: MT.ociIndex }) });
+      const current = res.status === 200 ? ((await res.json()) as { manifests: object[] }).manifests : [];
+      if (res.status !== 200) await res.body?.cancel();
+      const index = { schemaVersion: 2, mediaType: MT.ociIndex, manifests: [...current, { mediaType: MT.ociManifest, digest: pushed.digest, size: pushed.size, artifactType }] };
+      await this.putManifest(index, MT.ociIndex, tag);
+    }
+    return pushed;
+  }
+
   /** A cosign-style signature under `sha256-<hex>.sig`. */
   async pushSignature(subject: string): Promise<PushedManifest & { tag: string }> {
     const payload = Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': subject } } }));
