@@ -42,12 +42,13 @@ function shaFromTag(tag: string, patterns: readonly RegExp[]): TagCandidate | un
 /** The images that the git-history policy plans: listed, not attachments, not bare untagged children. */
 export function planningUnits(graph: ImageGraph): ImageNode[] {
   const out: ImageNode[] = [];
-  for (const n of graph.nodes.values()) {
-    if (!n.listed || n.kind === 'attachment') continue;
-    if (n.tags.length === 0 && n.parents.length > 0) continue;
-    out.push(n);
-  }
+  for (const n of graph.nodes.values()) if (isPlanningUnit(n)) out.push(n);
   return out;
+}
+
+export function isPlanningUnit(n: ImageNode): boolean {
+  if (!n.listed || n.kind === 'attachment') return false;
+  return !(n.tags.length === 0 && n.parents.length > 0);
 }
 
 export async function mapImageCommits(
@@ -72,9 +73,28 @@ export async function mapImageCommits(
     }
   }
 
-  const candidates = new Map<Digest, Array<{ tag: string; c: TagCandidate }>>();
+  // The first rule that yields wins, and a revision label that is hex-shaped always yields (a prefix
+  // that does not resolve becomes `unresolved:…`), so tags are looked at, and their prefixes resolved,
+  // only for images without such a label.
+  type Found = { labels: string[]; prefixes: boolean } | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
+  const found: Found[] = new Array<Found>(units.length);
   const toResolve = new Set<string>();
-  for (const n of units) {
+  units.forEach((n, i) => {
+    const revs: string[] = [];
+    let prefixes = false;
+    for (const raw of imageRevisions(graph, n)) {
+      const rev = raw.toLowerCase();
+      if (FULL.test(rev)) revs.push(rev);
+      else if (PREFIX.test(rev)) {
+        revs.push(rev);
+        toResolve.add(rev);
+        prefixes = true;
+      }
+    }
+    if (revs.length > 0) {
+      found[i] = { labels: revs, prefixes };
+      return;
+    }
     const list: Array<{ tag: string; c: TagCandidate }> = [];
     for (const tag of n.tags) {
       const c = shaFromTag(tag, tagPatterns);
@@ -83,28 +103,23 @@ export async function mapImageCommits(
       if (c.prefix) toResolve.add(c.prefix);
       if (c.bare) toResolve.add(c.bare);
     }
-    for (const rev of imageRevisions(graph, n)) if (PREFIX.test(rev.toLowerCase())) toResolve.add(rev.toLowerCase());
-    candidates.set(n.digest, list);
-  }
+    if (list.length > 0) found[i] = { tags: list };
+  });
   const resolved = toResolve.size > 0 ? await history.resolvePrefixes([...toResolve]) : new Map<string, string>();
 
   const out = new Map<Digest, ImageCommits>();
-  for (const n of units) {
+  units.forEach((n, i) => {
+    const f = found[i];
     // 1. Revision label or annotation.
-    const fromLabel: string[] = [];
-    for (const raw of imageRevisions(graph, n)) {
-      const rev = raw.toLowerCase();
-      if (FULL.test(rev)) fromLabel.push(rev);
-      else if (PREFIX.test(rev)) fromLabel.push(resolved.get(rev) ?? `unresolved:${rev}`);
-    }
-    if (fromLabel.length > 0) {
-      out.set(n.digest, { commits: [...new Set(fromLabel)], via: 'revision label' });
-      continue;
+    if (f && 'labels' in f) {
+      const fromLabel = f.prefixes ? f.labels.map((rev) => (FULL.test(rev) ? rev : resolved.get(rev) ?? `unresolved:${rev}`)) : f.labels;
+      out.set(n.digest, { commits: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: 'revision label' });
+      return;
     }
     // 2. SHA-shaped tags.
     const fromTags: string[] = [];
     const viaTags: string[] = [];
-    for (const { tag, c } of candidates.get(n.digest) ?? []) {
+    for (const { tag, c } of f?.tags ?? []) {
       const commit = c.full ?? (c.prefix ? resolved.get(c.prefix) ?? `unresolved:${c.prefix}` : c.bare ? resolved.get(c.bare) : undefined);
       if (!commit) continue;
       fromTags.push(commit);
@@ -112,7 +127,7 @@ export async function mapImageCommits(
     }
     if (fromTags.length > 0) {
       out.set(n.digest, { commits: [...new Set(fromTags)], via: `tag ${viaTags.join(', ')}` });
-      continue;
+      return;
     }
     // 3. Git tag names, branch names and slugs.
     const fromNames: string[] = [];
@@ -124,6 +139,6 @@ export async function mapImageCommits(
       viaNames.push(tag);
     }
     if (fromNames.length > 0) out.set(n.digest, { commits: [...new Set(fromNames)], via: `reference name ${viaNames.join(', ')}` });
-  }
+  });
   return out;
 }

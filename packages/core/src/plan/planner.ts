@@ -7,10 +7,10 @@ import { IncompleteInputError } from '../errors.js';
 import type { ClusterImageUse, Digest, GitHistory, GitRef, ListedImage } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
-import { mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
-import { compileKeepList, formatAge, imageTime, inUseReasons, keepListReason, recentReason } from './reasons.js';
+import { isPlanningUnit, mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
+import { compileKeepList, formatAge, imageTimeMs, inUseReasons, keepListReason, recentReason } from './reasons.js';
 import { selectReferences } from './select-refs.js';
-import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason } from './types.js';
+import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName } from './types.js';
 import { walkHistory, type WalkResult } from './walk.js';
 
 export interface PlanInput {
@@ -42,7 +42,6 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const { graph, policy, now } = input;
   const warnings: string[] = [];
   const units = planningUnits(graph);
-  const unitSet = new Set(units.map((u) => u.digest));
   const history = input.history;
   const useGit = !policy.disableGitHistoryBasedPolicy;
   if (useGit && !history) throw new Error('planCleanup: the git-history policy needs a GitHistory');
@@ -55,14 +54,18 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   let walk: WalkResult = { kept: new Map(), commitsRead: 0, commitsVisited: 0 };
   if (useGit && history && selected.length > 0) {
     const imagesByCommit = new Map<string, Digest[]>();
+    const multiCommit = new Set<Digest>();
     for (const [digest, m] of mapping) {
+      if (m.commits.length > 1) multiCommit.add(digest);
       for (const c of m.commits) {
-        const list = imagesByCommit.get(c) ?? [];
-        list.push(digest);
-        imagesByCommit.set(c, list);
+        const list = imagesByCommit.get(c);
+        if (list) list.push(digest);
+        else imagesByCommit.set(c, [digest]);
       }
     }
-    walk = await walkHistory(selected, imagesByCommit, history, now);
+    // Every mapping has at least one commit (and no commit twice), so the mapping's size is the
+    // number of mapped digests.
+    walk = await walkHistory(selected, imagesByCommit, history, now, { mapped: mapping.size, multiCommit });
   }
 
   const reasons = new Map<Digest, Reason[]>();
@@ -71,34 +74,49 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
     list.push(r);
     reasons.set(d, list);
   };
-  if (!policy.disableKubernetesBasedPolicy) {
-    for (const [d, list] of inUseReasons(graph, input.registry.imageReference, input.clusterImages)) for (const r of list) add(d, r);
-  }
+  const inUse = policy.disableKubernetesBasedPolicy ? new Map<Digest, Reason[]>() : inUseReasons(graph, input.registry.imageReference, input.clusterImages);
+  for (const [d, list] of inUse) for (const r of list) add(d, r);
   const keepList = compileKeepList(input.keepTags);
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
+  const nowMs = now.getTime();
+  const refText = new Map<GitRef, { policy: string; text: string }>();
   for (const n of units) {
+    // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
+    const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
+    let list = had;
     const recent = recentReason(n, now, recentHours);
-    if (recent) add(n.digest, recent);
+    if (recent) (list ??= []).push(recent);
     if (n.tags.length === 0) {
       const keepFor = policy.untagged.keepFor ?? Number.POSITIVE_INFINITY;
-      const t = imageTime(n);
-      if (keepFor > 0 && (!t || now.getTime() - t.getTime() < keepFor)) {
-        add(n.digest, { reason: 'untagged-grace', detail: t ? `untagged for less than untagged.keepFor (${formatAge(now.getTime() - t.getTime())} old)` : 'untagged, age unknown' });
+      const t = imageTimeMs(n);
+      if (keepFor > 0 && (t === undefined || nowMs - t < keepFor)) {
+        (list ??= []).push({ reason: 'untagged-grace', detail: t !== undefined ? `untagged for less than untagged.keepFor (${formatAge(nowMs - t)} old)` : 'untagged, age unknown' });
       }
-      continue;
-    }
-    const listed = keepListReason(n, keepList);
-    if (listed) add(n.digest, listed);
-    for (const k of walk.kept.get(n.digest) ?? []) {
-      add(n.digest, { reason: 'git-history', detail: `${k.ref.kind} ${k.ref.name} (${k.policy}) reaches commit ${short(k.commit)} of ${k.commitDate.toISOString()}` });
-    }
-    if (!mapping.has(n.digest)) {
-      const keepFor = policy.unmapped.keepFor;
-      const t = imageTime(n);
-      if (keepFor === undefined || !t || now.getTime() - t.getTime() < keepFor) {
-        add(n.digest, { reason: 'unmapped', detail: 'no commit could be found for it (§3); unmapped images are kept' + (keepFor === undefined ? '' : ' while younger than unmapped.keepFor') });
+    } else {
+      const listed = keepListReason(n, keepList);
+      if (listed) (list ??= []).push(listed);
+      const keeps = walk.kept.size > 0 ? walk.kept.get(n.digest) : undefined;
+      if (keeps) {
+        let commit = '';
+        let reaches = '';
+        for (const k of keeps) {
+          // The keeps of one image mostly share a commit, and a reference keeps many images: each
+          // text is made once.
+          if (k.commit !== commit) reaches = ` reaches commit ${short((commit = k.commit))} of ${k.commitDate.toISOString()}`;
+          let who = refText.get(k.ref);
+          if (who?.policy !== k.policy) refText.set(k.ref, (who = { policy: k.policy, text: `${k.ref.kind} ${k.ref.name} (${k.policy})` }));
+          (list ??= []).push({ reason: 'git-history', detail: who.text + reaches });
+        }
+      }
+      if (!mapping.has(n.digest)) {
+        const keepFor = policy.unmapped.keepFor;
+        const t = imageTimeMs(n);
+        if (keepFor === undefined || t === undefined || nowMs - t < keepFor) {
+          (list ??= []).push({ reason: 'unmapped', detail: 'no commit could be found for it (§3); unmapped images are kept' + (keepFor === undefined ? '' : ' while younger than unmapped.keepFor') });
+        }
       }
     }
+    if (list && !had) reasons.set(n.digest, list);
   }
 
   // Closure (§5): children of kept indexes, attachments of kept images.
@@ -114,22 +132,30 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
     for (const a of n.attachments) if (!reasons.get(a)?.some((r) => r.reason === 'closure')) closureOf(a, n.digest, 'attachment of kept image');
   }
 
+  // One sort of the listed digests; both lists are then filled in digest order.
+  const listedDigests: Digest[] = [];
+  for (const n of graph.nodes.values()) if (n.listed) listedDigests.push(n.digest);
+  listedDigests.sort();
+  const deleting = (d: Digest): boolean => !reasons.has(d) && graph.nodes.get(d)?.listed !== undefined;
   const kept: KeptImage[] = [];
   const toDelete: DeletionItem[] = [];
-  const deleting = new Set<Digest>();
-  for (const n of graph.nodes.values()) if (n.listed && !reasons.has(n.digest)) deleting.add(n.digest);
-  for (const n of graph.nodes.values()) {
-    if (!n.listed) continue;
-    const base = plannedImage(n, n.listed, mapping.get(n.digest));
-    const r = reasons.get(n.digest);
+  const why: WhyContext = { walk, now, useGit };
+  for (const d of listedDigests) {
+    const n = graph.nodes.get(d) as ImageNode;
+    const m = mapping.get(d);
+    const base = plannedImage(n, n.listed as ListedImage, m);
+    const r = reasons.get(d);
     if (r) {
-      kept.push({ ...base, reasons: [...r].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason)) });
-      continue;
+      const k = base as KeptImage;
+      k.reasons = inReasonOrder(r);
+      kept.push(k);
+    } else {
+      const del = base as DeletionItem;
+      del.why = whyDeleted(n, m, graph, why);
+      del.after = mustGoFirst(n, deleting);
+      toDelete.push(del);
     }
-    toDelete.push({ ...base, why: whyDeleted(n, graph, { unitSet, mapping, walk, now, useGit }), after: mustGoFirst(n, deleting) });
   }
-  kept.sort(byDigest);
-  toDelete.sort(byDigest);
   return {
     registry: input.registry.name, now, kept, delete: toDelete, warnings,
     stats: { images: units.length, refs: refs.length, selectedRefs: selected.length, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited },
@@ -138,17 +164,31 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
 
 const byDigest = (a: { digest: string }, b: { digest: string }): number => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
 
+const REASON_RANK = new Map<ReasonName, number>(REASON_ORDER.map((r, i) => [r, i]));
+const rank = (r: Reason): number => REASON_RANK.get(r.reason) ?? -1;
+
+/** A copy in REASON_ORDER (a stable sort, skipped when the list is in order already). */
+function inReasonOrder(list: readonly Reason[]): Reason[] {
+  for (let i = 1; i < list.length; i++) {
+    if (rank(list[i - 1] as Reason) > rank(list[i] as Reason)) return list.slice().sort((a, b) => rank(a) - rank(b));
+  }
+  return list.slice();
+}
+
+/** Keys in a fixed order (digest, tags, kind, listed, platform, commits), as reports serialise them. */
 function plannedImage(n: ImageNode, listed: ListedImage, m: ImageCommits | undefined): PlannedImage {
-  return {
-    digest: n.digest, tags: [...n.tags], kind: n.kind, listed,
-    ...(n.platform ? { platform: n.platform } : {}),
-    ...(m ? { commits: { ids: m.commits, via: m.via } } : {}),
-  };
+  const p: PlannedImage = { digest: n.digest, tags: n.tags.slice(), kind: n.kind, listed };
+  if (n.platform) p.platform = n.platform;
+  if (m) p.commits = { ids: m.commits, via: m.via };
+  return p;
 }
 
 /** Order (§6): its attachments and the indexes that list it are deleted before it. */
-function mustGoFirst(n: ImageNode, deleting: ReadonlySet<Digest>): Digest[] {
-  return [...n.attachments, ...n.parents].filter((d) => deleting.has(d));
+function mustGoFirst(n: ImageNode, deleting: (d: Digest) => boolean): Digest[] {
+  const out: Digest[] = [];
+  for (const d of n.attachments) if (deleting(d)) out.push(d);
+  for (const d of n.parents) if (deleting(d)) out.push(d);
+  return out;
 }
 
 /** Purge (§6): every listed digest is deleted, in the safe order. */
@@ -158,29 +198,26 @@ export function planPurge(registry: { name: string }, graph: ImageGraph, now: Da
   const toDelete: DeletionItem[] = [];
   for (const n of graph.nodes.values()) {
     if (!n.listed) continue;
-    toDelete.push({ ...plannedImage(n, n.listed, undefined), why: 'purge: every image of the repository is deleted', after: mustGoFirst(n, deleting) });
+    toDelete.push({ ...plannedImage(n, n.listed, undefined), why: 'purge: every image of the repository is deleted', after: mustGoFirst(n, (d) => deleting.has(d)) });
   }
   toDelete.sort(byDigest);
   return { registry: registry.name, now, kept: [], delete: toDelete, warnings: [], stats: { images: deleting.size, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } };
 }
 
 interface WhyContext {
-  unitSet: Set<Digest>;
-  mapping: Map<Digest, ImageCommits>;
   walk: WalkResult;
   now: Date;
   useGit: boolean;
 }
 
-function whyDeleted(n: ImageNode, graph: ImageGraph, ctx: WhyContext): string {
-  const t = imageTime(n);
-  const age = t ? `, built ${formatAge(ctx.now.getTime() - t.getTime())} ago` : '';
+function whyDeleted(n: ImageNode, m: ImageCommits | undefined, graph: ImageGraph, ctx: WhyContext): string {
+  const t = imageTimeMs(n);
+  const age = t !== undefined ? `, built ${formatAge(ctx.now.getTime() - t)} ago` : '';
   if (n.kind === 'attachment' && n.subject) {
     return graph.nodes.has(n.subject) ? `attachment of ${n.subject}, which is not kept` : `attachment whose subject ${n.subject} is not in the repository`;
   }
-  if (!ctx.unitSet.has(n.digest)) return `child of deleted index ${n.parents.join(', ')}`;
+  if (!isPlanningUnit(n)) return `child of deleted index ${n.parents.join(', ')}`;
   if (n.tags.length === 0) return `untagged and not pinned by any workload${age}`;
-  const m = ctx.mapping.get(n.digest);
   if (!m) return `unmapped and older than unmapped.keepFor${age}`;
   const commits = m.commits.map(short).join(', ');
   if (!ctx.useGit) return `git-history policy is disabled; commit ${commits} (${m.via})${age}`;

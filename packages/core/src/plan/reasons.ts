@@ -1,7 +1,7 @@
 /** The keep reasons other than git history (policy-semantics.md §5): in-use, recent, keep-list. */
 import type { ClusterImageUse, Digest } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
-import { parseImageReference, repositoryKey } from '../image-ref.js';
+import { parseImageReference, repositoryKey, type ImageReference } from '../image-ref.js';
 import type { Reason } from './types.js';
 import { tagGlobMatcher } from '../policy/pattern.js';
 
@@ -11,11 +11,18 @@ export function inUseReasons(graph: ImageGraph, imageReference: string | undefin
   const repo = imageReference ? parseImageReference(imageReference) : undefined;
   if (!repo) return out;
   const key = repositoryKey(repo);
-  const byTag = new Map<string, Digest>();
-  for (const n of graph.nodes.values()) for (const t of n.tags) byTag.set(t, n.digest);
+  const ours: Array<{ use: ClusterImageUse; ref: ImageReference }> = [];
   for (const use of uses) {
     const ref = parseImageReference(use.image);
-    if (!ref || repositoryKey(ref) !== key) continue;
+    if (ref && repositoryKey(ref) === key) ours.push({ use, ref });
+  }
+  if (ours.length === 0) return out;
+  // Only the tags some workload names; the last node holding a tag wins, as in a full index.
+  const wanted = new Set<string>();
+  for (const { ref } of ours) if (!ref.digest) wanted.add(ref.tag ?? 'latest');
+  const byTag = new Map<string, Digest>();
+  if (wanted.size > 0) for (const n of graph.nodes.values()) for (const t of n.tags) if (wanted.has(t)) byTag.set(t, n.digest);
+  for (const { use, ref } of ours) {
     const digest = ref.digest ?? byTag.get(ref.tag ?? 'latest');
     if (!digest || !graph.nodes.has(digest)) continue;
     const w = use.where;
@@ -26,10 +33,19 @@ export function inUseReasons(graph: ImageGraph, imageReference: string | undefin
   return out;
 }
 
+/** The newest of the image's build time and the registry's push time, in epoch milliseconds. */
+export function imageTimeMs(n: ImageNode): number | undefined {
+  const created = n.created?.getTime();
+  const pushed = n.listed?.pushedAt?.getTime();
+  const a = created === undefined || Number.isNaN(created) ? undefined : created;
+  const b = pushed === undefined || Number.isNaN(pushed) ? undefined : pushed;
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
 /** The newest of the image's build time and the registry's push time. */
 export function imageTime(n: ImageNode): Date | undefined {
-  const times = [n.created?.getTime(), n.listed?.pushedAt?.getTime()].filter((t): t is number => t !== undefined && !Number.isNaN(t));
-  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+  const t = imageTimeMs(n);
+  return t === undefined ? undefined : new Date(t);
 }
 
 export function formatAge(ms: number): string {
@@ -40,9 +56,10 @@ export function formatAge(ms: number): string {
 }
 
 export function recentReason(n: ImageNode, now: Date, hours: number): Reason | undefined {
-  const t = imageTime(n);
-  if (!t || hours <= 0) return undefined;
-  const age = now.getTime() - t.getTime();
+  if (hours <= 0) return undefined;
+  const t = imageTimeMs(n);
+  if (t === undefined) return undefined;
+  const age = now.getTime() - t;
   return age < hours * 3_600_000 ? { reason: 'recent', detail: `built or pushed ${formatAge(age)} ago, within ${hours}h` } : undefined;
 }
 

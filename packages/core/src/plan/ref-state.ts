@@ -12,10 +12,21 @@ export class RefState {
   readonly last: number;
   /** Groups counted toward `last`. */
   taken = 0;
+  /** How many digests this reference has reached. */
+  reachedCount = 0;
+  /**
+   * The reached digests that other commits may list again. A reference visits each commit once, so
+   * a digest of one commit cannot come back; only `multiCommit` digests (all, when unknown) are held.
+   */
   readonly reached = new Set<Digest>();
   done = false;
 
-  constructor(readonly selected: SelectedRef, now: Date, private readonly mappedImages: number) {
+  constructor(
+    readonly selected: SelectedRef,
+    now: Date,
+    private readonly mappedImages: number,
+    private readonly multiCommit?: ReadonlySet<Digest>,
+  ) {
     const { images } = selected;
     this.cutoff = images.in === undefined ? undefined : now.getTime() - images.in;
     // Without `in`, the operator has no effect: `last` alone decides.
@@ -25,7 +36,7 @@ export class RefState {
   }
 
   /** Visits a commit; returns the digests this reference keeps at it. */
-  visit(commit: CommitInfo, images: readonly Digest[] | undefined): Digest[] {
+  visit(commit: CommitInfo, images: readonly Digest[] | undefined): readonly Digest[] {
     if (this.done) return [];
     const inWindow = this.cutoff === undefined || commit.date.getTime() > this.cutoff;
     // Commits come newest first: once outside `in`, nothing later can be a candidate (And),
@@ -35,13 +46,15 @@ export class RefState {
       return [];
     }
     if (!images) return [];
-    const fresh = images.filter((d) => !this.reached.has(d));
+    const multi = this.multiCommit;
+    const fresh = multi && multi.size === 0 ? images : images.filter((d) => !this.reached.has(d));
     if (fresh.length === 0) return [];
-    for (const d of fresh) this.reached.add(d);
+    for (const d of fresh) if (!multi || multi.has(d)) this.reached.add(d);
+    this.reachedCount += fresh.length;
     const keep = this.taken < this.last || (this.operator === 'Or' && inWindow);
     this.taken += 1;
     if (this.operator === 'And' && this.taken >= this.last) this.done = true;
-    if (this.last === Number.POSITIVE_INFINITY && this.reached.size >= this.mappedImages) this.done = true;
+    if (this.last === Number.POSITIVE_INFINITY && this.reachedCount >= this.mappedImages) this.done = true;
     return keep ? fresh : [];
   }
 }
