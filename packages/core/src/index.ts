@@ -16,3 +16,4 @@ export * from './report/summary.js';
 export * from './run.js';
 export * from './util/pool.js';
 export * from './policy/index.js';
+export * from './history-cache.js';

@@ -24,6 +24,47 @@ export interface PlanInput {
   /** Images workloads use; empty when the Kubernetes policy is off. */
   clusterImages: readonly ClusterImageUse[];
   now: Date;
+  /**
+   * werf's storage roles (seeds/004): a `final` repository follows the primary repository's
+   * decisions; a `cache` repository is cleaned by age only. Absent: cleaned by the policy.
+   */
+  role?: { kind: 'final'; primary: PrimaryDecisions } | { kind: 'cache'; keepFor: number };
+}
+
+/** What a final repository follows: the primary repository's plan, as sets. */
+export interface PrimaryDecisions {
+  repository: string;
+  keptDigests: ReadonlySet<Digest>;
+  keptTags: ReadonlySet<string>;
+  /** Every digest and tag the primary listed, kept or not. */
+  knownDigests: ReadonlySet<Digest>;
+  knownTags: ReadonlySet<string>;
+}
+
+export function primaryDecisions(plan: Plan): PrimaryDecisions {
+  const keptDigests = new Set(plan.kept.map((k) => k.digest));
+  const keptTags = new Set(plan.kept.flatMap((k) => k.tags));
+  const knownDigests = new Set([...keptDigests, ...plan.delete.map((d) => d.digest)]);
+  const knownTags = new Set([...keptTags, ...plan.delete.flatMap((d) => d.tags)]);
+  return { repository: plan.registry, keptDigests, keptTags, knownDigests, knownTags };
+}
+
+/** The role reason of a unit (final: follows the primary; cache: younger than keepFor), if any. */
+function roleReason(n: ImageNode, role: NonNullable<PlanInput['role']>, nowMs: number): Reason | undefined {
+  if (role.kind === 'cache') {
+    const t = imageTimeMs(n);
+    if (t === undefined) return { reason: 'cache-age', detail: 'cache repository image of unknown age (kept to be safe)' };
+    return nowMs - t < role.keepFor ? { reason: 'cache-age', detail: `cache repository image ${formatAge(nowMs - t)} old, younger than its keepFor` } : undefined;
+  }
+  const p = role.primary;
+  if (p.keptDigests.has(n.digest)) return { reason: 'primary', detail: `the same digest is kept in ${p.repository}` };
+  const tag = n.tags.find((t) => p.keptTags.has(t));
+  return tag !== undefined ? { reason: 'primary', detail: `tag ${tag} is kept in ${p.repository}` } : undefined;
+}
+
+/** Whether the primary repository decided about this image at all (else the unmapped rule applies). */
+function knownToPrimary(n: ImageNode, role: PlanInput['role']): boolean {
+  return role?.kind === 'final' && (role.primary.knownDigests.has(n.digest) || n.tags.some((t) => role.primary.knownTags.has(t)));
 }
 
 const short = (id: string): string => (id.startsWith('unresolved:') ? id.slice(11) : id.slice(0, 7));
@@ -43,7 +84,8 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const warnings: string[] = [];
   const units = planningUnits(graph);
   const history = input.history;
-  const useGit = !policy.disableGitHistoryBasedPolicy;
+  const role = input.role;
+  const useGit = !policy.disableGitHistoryBasedPolicy && role === undefined;
   if (useGit && !history) throw new Error('planCleanup: the git-history policy needs a GitHistory');
 
   const refs = history ? await readRefs(history) : [];
@@ -86,7 +128,12 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
     let list = had;
     const recent = recentReason(n, now, recentHours);
     if (recent) (list ??= []).push(recent);
-    if (n.tags.length === 0) {
+    const byRole = role ? roleReason(n, role, nowMs) : undefined;
+    if (byRole) (list ??= []).push(byRole);
+    if (role?.kind === 'cache') {
+      const listed = keepListReason(n, keepList);
+      if (listed) (list ??= []).push(listed);
+    } else if (n.tags.length === 0) {
       const keepFor = policy.untagged.keepFor ?? Number.POSITIVE_INFINITY;
       const t = imageTimeMs(n);
       if (keepFor > 0 && (t === undefined || nowMs - t < keepFor)) {
@@ -108,7 +155,8 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
           (list ??= []).push({ reason: 'git-history', detail: who.text + reaches });
         }
       }
-      if (!mapping.has(n.digest)) {
+      // A final repository's image the primary never listed is treated like an unmapped one.
+      if (role?.kind === 'final' ? !knownToPrimary(n, role) : !mapping.has(n.digest)) {
         const keepFor = policy.unmapped.keepFor;
         const t = imageTimeMs(n);
         if (keepFor === undefined || t === undefined || nowMs - t < keepFor) {
@@ -139,7 +187,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const deleting = (d: Digest): boolean => !reasons.has(d) && graph.nodes.get(d)?.listed !== undefined;
   const kept: KeptImage[] = [];
   const toDelete: DeletionItem[] = [];
-  const why: WhyContext = { walk, now, useGit };
+  const why: WhyContext = { walk, now, useGit, role };
   for (const d of listedDigests) {
     const n = graph.nodes.get(d) as ImageNode;
     const m = mapping.get(d);
@@ -208,6 +256,7 @@ interface WhyContext {
   walk: WalkResult;
   now: Date;
   useGit: boolean;
+  role: PlanInput['role'];
 }
 
 function whyDeleted(n: ImageNode, m: ImageCommits | undefined, graph: ImageGraph, ctx: WhyContext): string {
@@ -217,6 +266,10 @@ function whyDeleted(n: ImageNode, m: ImageCommits | undefined, graph: ImageGraph
     return graph.nodes.has(n.subject) ? `attachment of ${n.subject}, which is not kept` : `attachment whose subject ${n.subject} is not in the repository`;
   }
   if (!isPlanningUnit(n)) return `child of deleted index ${n.parents.join(', ')}`;
+  if (ctx.role?.kind === 'cache') return `cache repository image older than its keepFor${age}`;
+  if (ctx.role?.kind === 'final') {
+    return knownToPrimary(n, ctx.role) ? `not kept in the primary repository ${ctx.role.primary.repository}${age}` : `unknown to the primary repository and older than unmapped.keepFor${age}`;
+  }
   if (n.tags.length === 0) return `untagged and not pinned by any workload${age}`;
   if (!m) return `unmapped and older than unmapped.keepFor${age}`;
   const commits = m.commits.map(short).join(', ');

@@ -2,9 +2,14 @@ import type { Digest, ListedImage, Workload } from '../ports.js';
 import type { NodeKind } from '../graph/graph.js';
 
 /** Why an image is kept (report `reasons`). */
-export type ReasonName = 'git-history' | 'recent' | 'keep-list' | 'unmapped' | 'in-use' | 'closure' | 'untagged-grace';
+export type ReasonName =
+  | 'git-history' | 'recent' | 'keep-list' | 'unmapped' | 'in-use' | 'closure' | 'untagged-grace'
+  /** A final repository's image whose digest or tag the primary repository keeps. */
+  | 'primary'
+  /** A cache repository's image younger than its keepFor. */
+  | 'cache-age';
 
-export const REASON_ORDER: readonly ReasonName[] = ['in-use', 'git-history', 'keep-list', 'recent', 'unmapped', 'untagged-grace', 'closure'];
+export const REASON_ORDER: readonly ReasonName[] = ['in-use', 'git-history', 'primary', 'keep-list', 'recent', 'cache-age', 'unmapped', 'untagged-grace', 'closure'];
 
 export interface Reason {
   reason: ReasonName;
