@@ -2,7 +2,7 @@
  * One cleanup or purge of one repository, from the ports to the report entry: inventory, plan, and
  * (unless a dry run) execution. Front ends build the adapters and call this.
  */
-import { executeDeletions, type ItemResult } from './execute/executor.js';
+import { executeDeletions, removeTags, type ItemResult, type TagResult } from './execute/executor.js';
 import { readInventory } from './graph/inventory.js';
 import { planCleanup, planPurge } from './plan/planner.js';
 import type { Plan } from './plan/types.js';
@@ -66,7 +66,12 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
       onProgress: (_r, done, total) => tick(done, total),
     });
   } else if (!o.dryRun) results = [];
-  addToReport(report, plan, results);
+  let tagResults: TagResult[] | undefined;
+  if (!o.dryRun && plan.untag.length > 0) {
+    if (plan.delete.length === 0 && o.registry.capabilities.deletesTagAlone) await o.registry.checkDeletable?.();
+    tagResults = await removeTags(o.registry, plan.untag, { clock: o.clock, concurrency: o.concurrency });
+  }
+  addToReport(report, plan, results, tagResults);
   return results;
 }
 

@@ -5,7 +5,8 @@
  * the items that must wait for it; independent deletions go on.
  */
 import { DeleteSkipped, RegistryError, type Clock, type Digest, type Registry } from '../ports.js';
-import type { DeletionItem } from '../plan/types.js';
+import type { DeletionItem, StaleTag } from '../plan/types.js';
+import { mapLimit } from '../util/pool.js';
 
 export type ItemStatus = 'deleted' | 'gone' | 'failed' | 'skipped' | 'not-attempted';
 
@@ -35,9 +36,43 @@ function isTransient(err: unknown): boolean {
   return true; // network errors and the like
 }
 
-export async function executeDeletions(registry: Registry, items: readonly DeletionItem[], options: ExecuteOptions): Promise<ItemResult[]> {
+type Attempt = { status: ItemStatus; message?: string; attempts: number };
+
+/** One write with retries of transient failures (backoff doubling from `backoffMs`). */
+async function withRetries(write: () => Promise<'deleted' | 'gone'>, options: ExecuteOptions): Promise<Attempt> {
   const attempts = options.attempts ?? 4;
   const backoff = options.backoffMs ?? 500;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { status: await write(), attempts: attempt };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof DeleteSkipped) return { status: 'skipped', message, attempts: attempt };
+      if (!isTransient(err) || attempt >= attempts) return { status: 'failed', message, attempts: attempt };
+      await options.clock.sleep(backoff * 2 ** (attempt - 1));
+    }
+  }
+}
+
+export interface TagResult {
+  item: StaleTag;
+  status: ItemStatus;
+  message?: string;
+}
+
+/** Removes stale tags alone (their digests stay), a few at a time. */
+export async function removeTags(registry: Registry, items: readonly StaleTag[], options: ExecuteOptions): Promise<TagResult[]> {
+  const remove = registry.deleteTag?.bind(registry);
+  if (!remove || !registry.capabilities.deletesTagAlone) {
+    return items.map((item) => ({ item, status: 'skipped', message: `${registry.name} cannot remove a tag without deleting its digest, so the tag stays` }));
+  }
+  return mapLimit(items, Math.max(1, options.concurrency), async (item) => {
+    const r = await withRetries(() => remove(item.tag), options);
+    return { item, status: r.status, ...(r.message !== undefined ? { message: r.message } : {}) };
+  });
+}
+
+export async function executeDeletions(registry: Registry, items: readonly DeletionItem[], options: ExecuteOptions): Promise<ItemResult[]> {
   const byDigest = new Map<Digest, DeletionItem>(items.map((i) => [i.digest, i]));
   const waitingOn = new Map<Digest, number>();
   const dependents = new Map<Digest, Digest[]>();
@@ -75,19 +110,7 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
     finish({ item, status, message, attempts: 0 });
   };
 
-  const deleteOne = async (item: DeletionItem): Promise<ItemResult> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await registry.deleteImage(item.listed);
-        return { item, status: outcome, attempts: attempt };
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (err instanceof DeleteSkipped) return { item, status: 'skipped', message, attempts: attempt };
-        if (!isTransient(err) || attempt >= attempts) return { item, status: 'failed', message, attempts: attempt };
-        await options.clock.sleep(backoff * 2 ** (attempt - 1));
-      }
-    }
-  };
+  const deleteOne = async (item: DeletionItem): Promise<ItemResult> => ({ item, ...(await withRetries(() => registry.deleteImage(item.listed), options)) });
 
   let running = 0;
   const budget = options.maxDeletions ?? Number.POSITIVE_INFINITY;

@@ -21,9 +21,10 @@ export function slugify(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 }
 
-type TagCandidate = { full?: string; prefix?: string; bare?: string };
+export type TagCandidate = { full?: string; prefix?: string; bare?: string };
 
-function shaFromTag(tag: string, patterns: readonly RegExp[]): TagCandidate | undefined {
+/** The commit a tag names by its shape (§3.2): a full SHA, a `sha-`/template prefix, or a bare hex prefix. */
+export function shaFromTag(tag: string, patterns: readonly RegExp[]): TagCandidate | undefined {
   if (FULL.test(tag)) return { full: tag };
   if (tag.startsWith('sha-')) {
     const rest = tag.slice(4);

@@ -10,6 +10,7 @@ import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { isPlanningUnit, mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
 import { compileKeepList, formatAge, imageTimeMs, inUseReasons, keepListReason, recentReason } from './reasons.js';
 import { selectReferences } from './select-refs.js';
+import { findStaleTags } from './stale-tags.js';
 import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName } from './types.js';
 import { walkHistory, type WalkResult } from './walk.js';
 
@@ -204,8 +205,9 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
       toDelete.push(del);
     }
   }
+  const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList) : [];
   return {
-    registry: input.registry.name, now, kept, delete: toDelete, warnings,
+    registry: input.registry.name, now, kept, delete: toDelete, untag, warnings,
     stats: { images: units.length, refs: refs.length, selectedRefs: selected.length, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited },
   };
 }
@@ -249,7 +251,7 @@ export function planPurge(registry: { name: string }, graph: ImageGraph, now: Da
     toDelete.push({ ...plannedImage(n, n.listed, undefined), why: 'purge: every image of the repository is deleted', after: mustGoFirst(n, (d) => deleting.has(d)) });
   }
   toDelete.sort(byDigest);
-  return { registry: registry.name, now, kept: [], delete: toDelete, warnings: [], stats: { images: deleting.size, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } };
+  return { registry: registry.name, now, kept: [], delete: toDelete, untag: [], warnings: [], stats: { images: deleting.size, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } };
 }
 
 interface WhyContext {

@@ -27,7 +27,9 @@ export function inUseReasons(graph: ImageGraph, imageReference: string | undefin
     if (!digest || !graph.nodes.has(digest)) continue;
     const w = use.where;
     const list = out.get(digest) ?? [];
-    list.push({ reason: 'in-use', detail: `${w.kind} ${w.namespace}/${w.name} in context ${w.context} runs ${use.image}`, where: w });
+    const r: Reason = { reason: 'in-use', detail: `${w.kind} ${w.namespace}/${w.name} in context ${w.context} runs ${use.image}`, where: w };
+    if (!ref.digest) r.tag = ref.tag ?? 'latest';
+    list.push(r);
     out.set(digest, list);
   }
   return out;
@@ -73,7 +75,7 @@ export function compileKeepList(globs: readonly string[]): KeepList {
 export function keepListReason(n: ImageNode, keepList: KeepList): Reason | undefined {
   for (const tag of n.tags) {
     const hit = keepList.find((k) => k.matches(tag));
-    if (hit) return { reason: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}` };
+    if (hit) return { reason: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, tag };
   }
   return undefined;
 }

@@ -17,6 +17,16 @@ export interface Reason {
   detail: string;
   /** Where a workload runs it (in-use only). */
   where?: Workload;
+  /** The one tag this reason is about (keep-list, in-use by tag); absent = the whole digest. */
+  tag?: string;
+}
+
+/** A tag of a kept digest that no longer means anything: removed alone where the registry can. */
+export interface StaleTag {
+  digest: Digest;
+  tag: string;
+  why: string;
+  listed: ListedImage;
 }
 
 export interface PlannedImage {
@@ -54,6 +64,8 @@ export interface Plan {
   now: Date;
   kept: KeptImage[];
   delete: DeletionItem[];
+  /** Stale tags of kept digests (§5 closure: removed alone only where the registry can). */
+  untag: StaleTag[];
   warnings: string[];
   stats: PlanStats;
 }

@@ -1,5 +1,5 @@
 /** The JSON report (a machine reads it) — one shape for the CLI, the Action and the GitLab job. */
-import type { ItemResult } from '../execute/executor.js';
+import type { ItemResult, TagResult } from '../execute/executor.js';
 import type { Plan, Reason, ReasonName } from '../plan/types.js';
 
 export interface ReportKept {
@@ -23,6 +23,15 @@ export interface ReportDeleted {
   size?: number;
 }
 
+export interface ReportTagRemoval {
+  repository: string;
+  digest: string;
+  tag: string;
+  why: string;
+  /** `removed`, `gone` (already absent), or in a dry run `would-remove`. */
+  status: 'removed' | 'gone' | 'would-remove';
+}
+
 export interface ReportProblem {
   repository: string;
   digest: string;
@@ -34,6 +43,8 @@ export interface RepositoryTotals {
   repository: string;
   kept: number;
   deleted: number;
+  /** Stale tags removed alone (their digests stay). */
+  tagsRemoved: number;
   failed: number;
   skipped: number;
   notAttempted: number;
@@ -54,6 +65,7 @@ export interface Report {
   repositories: RepositoryTotals[];
   kept: ReportKept[];
   deleted: ReportDeleted[];
+  tagsRemoved: ReportTagRemoval[];
   failed: ReportProblem[];
   /** Refused by the platform for a reason the user can act on, or blocked by a failed item. */
   skipped: ReportProblem[];
@@ -69,12 +81,12 @@ export function emptyReport(fields: { command: Report['command']; dryRun: boolea
   return {
     tool: 'regsweep', version: 1, command: fields.command, dryRun: fields.dryRun, now: fields.now.toISOString(),
     startedAt: fields.startedAt.toISOString(), finishedAt: fields.startedAt.toISOString(), policySource: fields.policySource,
-    repositories: [], kept: [], deleted: [], failed: [], skipped: [], notAttempted: [], warnings: [], exitCode: 0,
+    repositories: [], kept: [], deleted: [], tagsRemoved: [], failed: [], skipped: [], notAttempted: [], warnings: [], exitCode: 0,
   };
 }
 
 /** Adds one repository's plan and (unless a dry run) its execution results to the report. */
-export function addToReport(report: Report, plan: Plan, results: readonly ItemResult[] | undefined): void {
+export function addToReport(report: Report, plan: Plan, results: readonly ItemResult[] | undefined, tagResults?: readonly TagResult[]): void {
   const repository = plan.registry;
   const keptByReason: Partial<Record<ReasonName, number>> = {};
   for (const k of plan.kept) {
@@ -86,7 +98,7 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
       ...(k.commits ? { commits: k.commits } : {}),
     });
   }
-  const totals: RepositoryTotals = { repository, kept: plan.kept.length, deleted: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason, stats: plan.stats };
+  const totals: RepositoryTotals = { repository, kept: plan.kept.length, deleted: 0, tagsRemoved: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason, stats: plan.stats };
   const entry = (i: { digest: string; tags: string[] }, message: string): ReportProblem => ({ repository, digest: i.digest, tags: i.tags, message });
   if (!results) {
     for (const d of plan.delete) {
@@ -108,6 +120,25 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
       } else {
         report.notAttempted.push(entry(d, r.message ?? 'not attempted'));
         totals.notAttempted += 1;
+      }
+    }
+  }
+  const untagEntry = (u: Plan['untag'][number], status: ReportTagRemoval['status']): ReportTagRemoval => ({ repository, digest: u.digest, tag: u.tag, why: u.why, status });
+  if (!results) {
+    for (const u of plan.untag) report.tagsRemoved.push(untagEntry(u, 'would-remove'));
+    totals.tagsRemoved = plan.untag.length;
+  } else {
+    for (const r of tagResults ?? []) {
+      const tagged = { digest: r.item.digest, tags: [r.item.tag] };
+      if (r.status === 'deleted' || r.status === 'gone') {
+        report.tagsRemoved.push(untagEntry(r.item, r.status === 'deleted' ? 'removed' : 'gone'));
+        totals.tagsRemoved += 1;
+      } else if (r.status === 'failed') {
+        report.failed.push(entry(tagged, `removing the stale tag failed: ${r.message ?? ''}`));
+        totals.failed += 1;
+      } else {
+        report.skipped.push(entry(tagged, `stale tag left in place: ${r.message ?? ''}`));
+        totals.skipped += 1;
       }
     }
   }

@@ -34,6 +34,11 @@ export function renderSummary(report: Report): string {
     }
     if (report.deleted.length > MAX_LISTED) lines.push(`  … and ${report.deleted.length - MAX_LISTED} more (see the JSON report)`);
   }
+  if (report.tagsRemoved.length > 0) {
+    lines.push(`${report.dryRun ? 'Would remove' : 'Removed'} ${report.tagsRemoved.length} stale tag(s), keeping their images:`);
+    for (const t of report.tagsRemoved.slice(0, MAX_LISTED)) lines.push(`  - ${t.tag} (${shortDigest(t.digest)}) — ${t.why}`);
+    if (report.tagsRemoved.length > MAX_LISTED) lines.push(`  … and ${report.tagsRemoved.length - MAX_LISTED} more (see the JSON report)`);
+  }
   for (const [title, list] of [['Failed', report.failed], ['Skipped', report.skipped], ['Left for the next run', report.notAttempted]] as const) {
     if (list.length === 0) continue;
     lines.push(`${title} ${list.length}:`);
