@@ -6,7 +6,7 @@
 import { IncompleteInputError } from '../errors.js';
 import type { Digest, ListedImage, Registry } from '../ports.js';
 import { mapLimit } from '../util/pool.js';
-import { buildGraph, type ImageGraph, type ReadFacts } from './graph.js';
+import { attachmentTagSubject, buildGraph, type ImageGraph, type ReadFacts } from './graph.js';
 import { parseConfig, parseManifest, type ManifestFacts } from './manifest.js';
 
 export interface InventoryOptions {
@@ -19,6 +19,26 @@ export interface InventoryOptions {
 export interface Inventory {
   listing: ListedImage[];
   graph: ImageGraph;
+  /** Reads made through the port (a caching adapter may answer some from disk). */
+  reads: { manifests: number; configs: number };
+}
+
+/**
+ * Whether a listed digest's manifest is needed: not for a cosign-style attachment (every tag is
+ * `sha256-<hex>.sig|.att|.sbom` or the referrers fallback tag): its subject is in its tag, and it
+ * follows that subject (§3).
+ */
+function needsManifest(item: ListedImage): boolean {
+  return item.tags.length === 0 || !item.tags.every((t) => attachmentTagSubject(t) !== undefined);
+}
+
+/**
+ * Whether an index's children must be read: to map it through their labels (no revision annotation
+ * of its own, §3.1) or to learn when it was built (the registry reports no push time).
+ */
+function needsChildren(m: ManifestFacts, item: ListedImage | undefined, revisionKeys: readonly string[]): boolean {
+  const annotated = revisionKeys.some((k) => m.annotations[k] !== undefined);
+  return !annotated || item?.pushedAt === undefined;
 }
 
 async function readAll<T>(
@@ -55,18 +75,22 @@ export async function readInventory(registry: Registry, options: InventoryOption
       'nothing was deleted; check the registry address and credentials', err);
   }
   const manifests = new Map<Digest, ManifestFacts>();
-  let pending = [...new Set(listing.map((l) => l.digest))];
+  const byDigest = new Map<Digest, ListedImage>(listing.map((l) => [l.digest, l]));
+  let pending = [...new Set(listing.filter(needsManifest).map((l) => l.digest))];
+  let manifestReads = 0;
   while (pending.length > 0) {
     const read = await readAll(registry, 'manifest', pending, options, async (d) => parseManifest(await registry.getManifest(d)));
+    manifestReads += read.size;
     const next = new Set<Digest>();
     for (const [d, m] of read) {
       manifests.set(d, m);
-      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
+      if (m.children.length === 0 || !needsChildren(m, byDigest.get(d), options.revisionKeys)) continue;
+      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest) && !byDigest.has(c.digest)) next.add(c.digest);
     }
     pending = [...next];
   }
   const configDigests = [...new Set([...manifests.values()].flatMap((m) => (m.configDigest ? [m.configDigest] : [])))];
   const configs = await readAll(registry, 'config', configDigests, options, async (d) => parseConfig(await registry.getBlobJson(d)));
   const facts: ReadFacts = { manifests, configs };
-  return { listing, graph: buildGraph(listing, facts, options.revisionKeys) };
+  return { listing, graph: buildGraph(listing, facts, options.revisionKeys), reads: { manifests: manifestReads, configs: configs.size } };
 }

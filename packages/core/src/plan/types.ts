@@ -57,6 +57,9 @@ export interface PlanStats {
   selectedRefs: number;
   commitsRead: number;
   commitsVisited: number;
+  /** Manifest and config reads the inventory made (set by planRepository). */
+  manifestReads?: number;
+  configReads?: number;
 }
 
 export interface Plan {

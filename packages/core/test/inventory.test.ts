@@ -1,0 +1,97 @@
+/** The inventory reads only what the plan needs (issue: efficiency), through the Registry port. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readInventory } from '../src/graph/inventory.js';
+import type { ListedImage, RawManifest, Registry } from '../src/ports.js';
+import { digestOf } from './support/images.js';
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const CONFIG = 'application/vnd.oci.image.config.v1+json';
+const REV = 'org.opencontainers.image.revision';
+
+function countingRegistry(listing: ListedImage[], manifests: Map<string, unknown>, configs: Map<string, unknown>) {
+  const asked: string[] = [];
+  const registry: Registry = {
+    name: 'counting', capabilities: { listsUntagged: true, deletesTagAlone: false },
+    list: async () => listing,
+    getManifest: async (d): Promise<RawManifest> => {
+      asked.push(`manifest ${d}`);
+      const body = manifests.get(d);
+      if (!body) throw new Error(`no manifest ${d}`);
+      return { mediaType: (body as { mediaType: string }).mediaType, body };
+    },
+    getBlobJson: async (d) => {
+      asked.push(`config ${d}`);
+      return configs.get(d);
+    },
+    deleteImage: async () => 'deleted',
+  };
+  return { registry, asked };
+}
+
+function world(indexAnnotated: boolean, pushedAt?: Date) {
+  const manifests = new Map<string, unknown>();
+  const configs = new Map<string, unknown>();
+  const image = (name: string, rev: string) => {
+    const cfg = digestOf(`${name}-cfg`);
+    configs.set(cfg, { created: '2026-11-01T00:00:00Z', config: { Labels: { [REV]: rev } } });
+    const d = digestOf(name);
+    manifests.set(d, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: cfg }, layers: [] });
+    return d;
+  };
+  const amd = image('amd', 'a'.repeat(40));
+  const arm = image('arm', 'a'.repeat(40));
+  const idx = digestOf('idx');
+  manifests.set(idx, { mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: amd }, { mediaType: OCI_MANIFEST, digest: arm }], ...(indexAnnotated ? { annotations: { [REV]: 'a'.repeat(40) } } : {}) });
+  const single = image('single', 'b'.repeat(40));
+  const sig = digestOf('sig');
+  manifests.set(sig, { mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: digestOf('x') }, layers: [] });
+  const listing: ListedImage[] = [
+    { digest: idx, tags: ['multi'], ...(pushedAt ? { pushedAt } : {}) },
+    { digest: single, tags: ['single'] },
+    { digest: sig, tags: [`${single.replace(':', '-')}.sig`] },
+  ];
+  return { listing, manifests, configs, idx, amd, arm, single, sig };
+}
+
+test('a cosign-style signature needs no read: its subject is in its tag', async () => {
+  const w = world(true, new Date('2026-11-01T00:00:00Z'));
+  const { registry, asked } = countingRegistry(w.listing, w.manifests, w.configs);
+  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4 });
+  assert.not.ok(asked.includes(`manifest ${w.sig}`));
+  const sig = inv.graph.nodes.get(w.sig);
+  assert.is(sig?.kind, 'attachment');
+  assert.is(sig?.subject, w.single);
+});
+
+test('an annotated index with a push time needs no child reads; without either, its children are read', async () => {
+  const lean = world(true, new Date('2026-11-01T00:00:00Z'));
+  const a = countingRegistry(lean.listing, lean.manifests, lean.configs);
+  const inv = await readInventory(a.registry, { revisionKeys: [REV], concurrency: 4 });
+  assert.equal(a.asked.filter((x) => x.includes(lean.amd) || x.includes(lean.arm)), []);
+  assert.equal(inv.graph.nodes.get(lean.idx)?.children, [lean.amd, lean.arm], 'children are still known from the index');
+  assert.equal(inv.reads, { manifests: 2, configs: 1 });
+
+  const full = world(false);
+  const b = countingRegistry(full.listing, full.manifests, full.configs);
+  const inv2 = await readInventory(b.registry, { revisionKeys: [REV], concurrency: 4 });
+  assert.ok(b.asked.includes(`manifest ${full.amd}`) && b.asked.includes(`manifest ${full.arm}`));
+  assert.equal(inv2.graph.nodes.get(full.idx)?.created, new Date('2026-11-01T00:00:00Z'));
+  assert.equal(inv2.reads, { manifests: 4, configs: 3 });
+});
+
+test('a read that fails makes the inventory incomplete: nothing is planned', async () => {
+  const w = world(true);
+  w.manifests.delete(w.single);
+  const { registry } = countingRegistry(w.listing, w.manifests, w.configs);
+  try {
+    await readInventory(registry, { revisionKeys: [REV], concurrency: 4 });
+    assert.unreachable('must throw');
+  } catch (err) {
+    assert.is((err as Error).name, 'IncompleteInputError');
+    assert.match((err as Error).message, /could not read manifest/);
+  }
+});
+
+test.run();
