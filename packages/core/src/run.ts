@@ -47,12 +47,14 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
     onProgress: (done, total) => readProgress(done, total),
   });
   o.progress?.(`${o.registry.name}: ${inventory.listing.length} listed digests; planning`);
-  if (mode === 'purge') return planPurge({ name: o.registry.name }, inventory.graph, o.now);
-  return planCleanup({
+  const plan = mode === 'purge' ? planPurge({ name: o.registry.name }, inventory.graph, o.now) : await planCleanup({
     registry: { name: o.registry.name, ...(o.registry.imageReference ? { imageReference: o.registry.imageReference } : {}) },
     graph: inventory.graph, policy: o.policy, keepTags: o.keepTags,
     ...(o.history ? { history: o.history } : {}), clusterImages: o.clusterImages, now: o.now,
   });
+  plan.stats.manifestReads = inventory.reads.manifests;
+  plan.stats.configReads = inventory.reads.configs;
+  return plan;
 }
 
 export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Promise<ItemResult[] | undefined> {
