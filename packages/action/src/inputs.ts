@@ -1,0 +1,66 @@
+/**
+ * The action's inputs, parsed into plain data (docker/metadata-action style): `readInputs(getInput,
+ * context)` takes the way to read an input and the run's context, so tests pass plain objects.
+ */
+import { InputError } from '@regsweep/core';
+
+export interface ActionInputs {
+  token: string;
+  owner: string;
+  packages: string[];
+  repository: { owner: string; name: string };
+  config?: string;
+  dryRun: boolean;
+  apiUrl: string;
+  registryUrl: string;
+  kubeconfig?: string;
+  maxDeletions?: number;
+  pullRequests: boolean;
+}
+
+export interface RunContext {
+  /** GITHUB_REPOSITORY, `owner/name`. */
+  repository?: string;
+  /** GITHUB_API_URL. */
+  apiUrl?: string;
+}
+
+export type GetInput = (name: string) => string;
+
+function bool(name: string, value: string, fallback: boolean): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === '') return fallback;
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  throw new InputError(`input ${name}: expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function repo(name: string, value: string): { owner: string; name: string } {
+  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value.trim());
+  if (!m) throw new InputError(`input ${name}: expected owner/name, got ${JSON.stringify(value)}`);
+  return { owner: m[1] as string, name: m[2] as string };
+}
+
+export function readInputs(getInput: GetInput, context: RunContext): ActionInputs {
+  const token = getInput('token').trim();
+  if (token === '') throw new InputError('input token is empty', 'pass `token: ${{ github.token }}` (with `permissions: packages: write`) or a classic PAT with read:packages and delete:packages');
+  const repository = repo('repository', getInput('repository') || context.repository || '');
+  const owner = (getInput('owner') || repository.owner).trim();
+  const packages = (getInput('packages') || repository.name).split(/[,\n]/).map((p) => p.trim()).filter((p) => p !== '');
+  const bad = packages.find((p) => !/^[a-z0-9][a-z0-9._/-]*$/i.test(p));
+  if (bad !== undefined) throw new InputError(`input packages: ${JSON.stringify(bad)} is not a container package name`);
+  const maxText = getInput('max-deletions').trim();
+  if (maxText !== '' && !/^[1-9][0-9]*$/.test(maxText)) throw new InputError(`input max-deletions: expected a whole number of 1 or more, got ${JSON.stringify(maxText)}`);
+  const config = getInput('config').trim();
+  const kubeconfig = getInput('kubeconfig');
+  return {
+    token, owner, packages, repository,
+    ...(config !== '' ? { config } : {}),
+    dryRun: bool('dry-run', getInput('dry-run'), false),
+    apiUrl: (getInput('api-url') || context.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
+    registryUrl: (getInput('registry-url') || 'https://ghcr.io').replace(/\/+$/, ''),
+    ...(kubeconfig.trim() !== '' ? { kubeconfig } : {}),
+    ...(maxText !== '' ? { maxDeletions: Number(maxText) } : {}),
+    pullRequests: bool('pull-requests', getInput('pull-requests'), true),
+  };
+}

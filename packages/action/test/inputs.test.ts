@@ -1,0 +1,49 @@
+/** The action's inputs become plain data; every mistake names the input. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { InputError } from '@regsweep/core';
+import { readInputs } from '../src/inputs.js';
+
+/** What a runner passes for a scheduled run with action.yml's defaults filled in. */
+const scheduled: Record<string, string> = {
+  token: 'ghs_secret', owner: 'acme', packages: '', repository: 'acme/app', config: '', 'dry-run': 'false',
+  'api-url': 'https://api.github.com', 'registry-url': 'https://ghcr.io', kubeconfig: '', 'max-deletions': '', 'pull-requests': 'true',
+};
+const get = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
+
+test('defaults of a scheduled run: the repository name is the package, nothing optional is set', () => {
+  const i = readInputs(get(scheduled), { repository: 'acme/app' });
+  assert.equal(i, {
+    token: 'ghs_secret', owner: 'acme', packages: ['app'], repository: { owner: 'acme', name: 'app' }, dryRun: false,
+    apiUrl: 'https://api.github.com', registryUrl: 'https://ghcr.io', pullRequests: true,
+  });
+});
+
+test('a workflow_dispatch dry run with several packages, a budget and a GHES api-url', () => {
+  const i = readInputs(get({ ...scheduled, 'dry-run': 'true', packages: 'app, app/worker\ntools', 'max-deletions': '250', 'api-url': 'https://ghe.example/api/v3/' }), {});
+  assert.is(i.dryRun, true);
+  assert.equal(i.packages, ['app', 'app/worker', 'tools']);
+  assert.is(i.maxDeletions, 250);
+  assert.is(i.apiUrl, 'https://ghe.example/api/v3');
+});
+
+test('bad inputs are InputErrors naming the input', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ 'dry-run': 'maybe' }, /input dry-run/],
+    [{ 'max-deletions': '0' }, /input max-deletions/],
+    [{ repository: 'not a repo' }, /input repository/],
+    [{ token: '' }, /input token/],
+    [{ packages: 'bad name!' }, /input packages/],
+  ];
+  for (const [change, message] of cases) {
+    try {
+      readInputs(get({ ...scheduled, ...change }), {});
+      assert.unreachable(JSON.stringify(change));
+    } catch (err) {
+      assert.instance(err, InputError);
+      assert.match((err as Error).message, message);
+    }
+  }
+});
+
+test.run();
