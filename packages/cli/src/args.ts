@@ -3,15 +3,17 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '@regsweep/core';
 
 export const USAGE = `Usage:
-  regsweep cleanup --registry REF [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
+  regsweep cleanup --registry REF [--registry REF …] [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
                    [--keep-list FILE] [--without-kube] [--now RFC3339] [--concurrency N]
                    [--max-deletions N] [--plain-http] [--username USER --password-stdin]
                    [--cache-dir DIR | --no-cache] [--quiet]
   regsweep purge   --registry REF --yes [--dry-run] [--report FILE.json]
-  regsweep explain --registry REF --tag TAG [--tag TAG …] [--git DIR] [--config FILE] [--now RFC3339]
+  regsweep explain --registry REF [--registry REF …] --tag TAG [--tag TAG …] [--git DIR] [--config FILE] [--now RFC3339]
   regsweep help
 
 REF is oci:DIR (an OCI image layout directory) or HOST[:PORT]/NAME (a registry repository).
+cleanup and explain without --registry clean the repositories listed under cleanup.repositories
+in the policy file (primary, final and cache repositories, werf's storage layout).
 Exit codes: 0 done, 1 a failure (see the report), 2 bad input (nothing was touched).`;
 
 export interface CommonArgs {
@@ -85,7 +87,10 @@ export function parseCommand(argv: readonly string[]): Command {
     if (!(ALLOWED[verb] as readonly string[]).includes(key)) throw new InputError(`${verb}: --${key} does not apply to this command`, `run \`regsweep help\` for the flags`);
   }
   const registries = (values.registry as string[] | undefined) ?? [];
-  if (registries.length === 0) throw new InputError(`${verb}: --registry is required`, 'pass --registry oci:DIR for an image layout or --registry HOST[:PORT]/NAME for a registry repository');
+  // cleanup and explain may take their repositories from the policy file instead (checked once it is read).
+  if (registries.length === 0 && verb === 'purge') throw new InputError(`${verb}: --registry is required`, 'pass --registry oci:DIR for an image layout or --registry HOST[:PORT]/NAME for a registry repository');
+  const twice = registries.find((ref, i) => registries.indexOf(ref) !== i);
+  if (twice !== undefined) throw new InputError(`--registry ${JSON.stringify(twice)} is given twice`, 'name each repository once');
   let now: Date | undefined;
   if (typeof values.now === 'string') {
     now = new Date(values.now);

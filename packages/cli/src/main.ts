@@ -3,13 +3,14 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   applyPlan, defaultCleanupPolicy, emptyReport, IncompleteInputError, InputError, planRepository, renderSummary,
-  type Clock, type GitHistory, type Plan, type Report,
+  type Clock, type GitHistory, type Registry, type Report,
 } from '@regsweep/core';
 import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
 import { parseCommand, USAGE, type Command } from './args.js';
 import { explainTags } from './explain.js';
 import { loadPolicy } from './policy-file.js';
 import { openRegistry } from './registry-ref.js';
+import { chooseRepositories, cleanRepositories, type CleanRunResult } from './repositories.js';
 
 export interface Io {
   stdout(text: string): void;
@@ -35,7 +36,29 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 function exitCodeOf(err: unknown): number {
+  if (err instanceof RepositoriesFailed) return err.exitCode;
   return err instanceof InputError ? 2 : 1;
+}
+
+/** Some repositories of a run could not be planned or cleaned (the others were). */
+class RepositoriesFailed extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = 'RepositoriesFailed';
+  }
+}
+
+/**
+ * The run's error when repositories failed. A single repository's error is passed on as it is; for
+ * several, one line per failed repository. Exit 2 (bad input, nothing touched) only when the first
+ * failure was bad input and nothing was deleted in any repository; else 1.
+ */
+function failuresError(run: CleanRunResult, repositories: number): unknown {
+  const [first] = run.failures;
+  if (repositories === 1 && first && run.failures.length === 1) return first.error;
+  const lines = run.failures.map((f) => `${f.repository}: ${describeError(f.error)}`);
+  const exitCode = !run.touched && first ? exitCodeOf(first.error) : 1;
+  return new RepositoriesFailed(`${run.failures.length} of ${repositories} repositories failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, exitCode);
 }
 
 function describeError(err: unknown): string {
@@ -74,36 +97,37 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     report.policySource = loaded?.source ?? 'none';
     report.warnings.push(...(loaded?.warnings ?? []));
     const password = command.passwordStdin ? await readPassword(io) : undefined;
-    const registries = [];
-    for (const ref of command.registries) {
-      registries.push(await openRegistry(ref, io.cwd, {
-        plainHttp: command.plainHttp, concurrency: command.concurrency, dryRun: command.dryRun,
-        ...(io.env ? { env: io.env } : {}),
-        ...(command.username !== undefined && password !== undefined ? { username: command.username, password } : {}),
-        ...(command.cacheDir !== undefined ? { cacheDir: command.cacheDir } : {}),
-        ...(progress ? { note: progress } : {}),
-      }));
-    }
+    const open = (ref: string, what: string): Promise<Registry> => openRegistry(ref, io.cwd, {
+      what, plainHttp: command.plainHttp, concurrency: command.concurrency, dryRun: command.dryRun,
+      ...(io.env ? { env: io.env } : {}),
+      ...(command.username !== undefined && password !== undefined ? { username: command.username, password } : {}),
+      ...(command.cacheDir !== undefined ? { cacheDir: command.cacheDir } : {}),
+      ...(progress ? { note: progress } : {}),
+    });
     if (loaded && command.kind !== 'purge') {
+      const chosen = chooseRepositories(command.kind, command.registries, { repositories: loaded.policy.repositories, source: loaded.source });
+      report.warnings.push(...chosen.warnings);
+      // Every repository is opened before anything is planned: a bad ref or credentials stop the run untouched.
+      const registries = new Map<string, Registry>();
+      for (const { spec, origin } of chosen.repositories) registries.set(spec.ref, await open(spec.ref, origin));
       const policy = { ...loaded.policy };
       if (command.withoutKube) policy.disableKubernetesBasedPolicy = true;
       else if (!policy.disableKubernetesBasedPolicy) {
         report.warnings.push('this build of regsweep does not scan Kubernetes yet: in-use protection is off (pass --without-kube to say that is intended)');
       }
       history = await openLocalGit(resolve(io.cwd, command.git));
-      const plans: Plan[] = [];
-      for (const registry of registries) {
-        const options = {
-          registry, policy, keepTags: loaded.keepTags, history: history as GitHistory, clusterImages: [], clock, now,
+      const run = await cleanRepositories({
+        repositories: chosen.repositories, registries, report, apply: command.kind === 'cleanup',
+        base: {
+          policy, keepTags: loaded.keepTags, history: history as GitHistory, clusterImages: [], clock, now,
           dryRun: command.dryRun, concurrency: command.concurrency, ...(progress ? { progress } : {}),
           ...(command.kind === 'cleanup' && command.maxDeletions !== undefined ? { maxDeletions: command.maxDeletions } : {}),
-        };
-        const plan = await planRepository(options);
-        plans.push(plan);
-        if (command.kind === 'cleanup') await applyPlan(options, plan, report);
-      }
+        },
+        ...(progress ? { progress } : {}),
+      });
+      if (run.failures.length > 0) throw failuresError(run, chosen.repositories.length);
       if (command.kind === 'explain') {
-        const { text, missing } = explainTags(plans, command.tags);
+        const { text, missing } = explainTags(run.plans, command.tags);
         io.stdout(text);
         if (missing.length > 0) {
           io.stderr(`regsweep: no image has the tag(s) ${missing.join(', ')}\n`);
@@ -112,6 +136,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return 0;
       }
     } else {
+      const registries: Registry[] = [];
+      for (const ref of command.registries) registries.push(await open(ref, '--registry'));
       for (const registry of registries) {
         const options = { registry, policy: defaultCleanupPolicy(), keepTags: [], clusterImages: [], clock, now, dryRun: command.dryRun, concurrency: command.concurrency, ...(progress ? { progress } : {}) };
         const plan = await planRepository(options, 'purge');

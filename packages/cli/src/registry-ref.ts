@@ -1,13 +1,15 @@
 /** `--registry` values → Registry adapters, with credentials and the digest cache. */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { InputError, type Registry } from '@regsweep/core';
+import { InputError, REGISTRY_REPOSITORY_PATTERN, type Registry } from '@regsweep/core';
 import { openOciLayout } from '@regsweep/oci-layout';
 import {
   DigestCache, defaultCacheDir, openOciRegistry, readTextFileIfExists, resolveCredentials, spawnHelper, withDigestCache,
 } from '@regsweep/oci-registry';
 
 export interface OpenRegistryOptions {
+  /** Where the ref came from, for messages: `--registry` (the default) or `FILE: cleanup.repositories[0].ref`. */
+  what?: string;
   /** `--plain-http`: http:// for HOST[:PORT]/NAME (localhost and 127.0.0.1 always use it). */
   plainHttp?: boolean;
   /** Manifest HEADs in flight while listing a registry repository (default 8). */
@@ -23,18 +25,44 @@ export interface OpenRegistryOptions {
   dryRun?: boolean;
   /** Where to say which credentials were used (never the secret). */
   note?: (message: string) => void;
+  /**
+   * First wait before retrying a failed registry request (doubles per attempt; default 500 ms). When
+   * absent, the hidden environment variable REGSWEEP_REGISTRY_RETRY_BACKOFF_MS (whole milliseconds)
+   * sets it: the CLI's tests and benches use it so fault-injection runs do not sleep for seconds.
+   */
+  retryBackoffMs?: number;
 }
+
+/** Hidden, for tests and benches: the first retry backoff of registry requests, in ms (see above). */
+export const RETRY_BACKOFF_ENV = 'REGSWEEP_REGISTRY_RETRY_BACKOFF_MS';
+
+function retryBackoff(options: OpenRegistryOptions, env: Readonly<Record<string, string | undefined>>): number | undefined {
+  if (options.retryBackoffMs !== undefined) return options.retryBackoffMs;
+  const text = env[RETRY_BACKOFF_ENV];
+  if (text === undefined || text === '') return undefined;
+  if (!/^[0-9]{1,6}$/.test(text)) throw new InputError(`${RETRY_BACKOFF_ENV}: expected whole milliseconds (0-999999), got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+const HOST_NAME = new RegExp(REGISTRY_REPOSITORY_PATTERN);
 
 const CREDENTIALS_HINT = 'pass --username USER --password-stdin, set REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or log in with docker login';
 
 export async function openRegistry(ref: string, cwd: string, options: OpenRegistryOptions = {}): Promise<Registry> {
+  const what = options.what ?? '--registry';
   if (ref.startsWith('oci:')) {
     const dir = ref.slice(4);
-    if (dir === '') throw new InputError('--registry oci: needs a directory, e.g. oci:./layout');
-    return openOciLayout(resolve(cwd, dir));
+    if (dir === '') throw new InputError(`${what} oci: needs a directory, e.g. oci:./layout`);
+    try {
+      return await openOciLayout(resolve(cwd, dir));
+    } catch (err) {
+      // A ref from the policy file: say which entry it is.
+      if (what !== '--registry' && err instanceof InputError) throw new InputError(`${what}: ${err.message}`, err.hint);
+      throw err;
+    }
   }
-  if (!/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+$/i.test(ref)) {
-    throw new InputError(`--registry ${JSON.stringify(ref)}: expected oci:DIR or HOST[:PORT]/NAME`);
+  if (!HOST_NAME.test(ref)) {
+    throw new InputError(`${what} ${JSON.stringify(ref)}: expected oci:DIR or HOST[:PORT]/NAME`);
   }
   const env = options.env ?? {};
   const host = ref.slice(0, ref.indexOf('/'));
@@ -43,11 +71,13 @@ export async function openRegistry(ref: string, cwd: string, options: OpenRegist
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
   });
+  const backoffMs = retryBackoff(options, env);
   if (credentials) options.note?.(`${host}: using credentials of ${credentials.username === '<token>' ? 'an identity token' : credentials.username} from ${credentials.source}`);
   const registry = await openOciRegistry(ref, {
     ...(options.plainHttp ? { plainHttp: true } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(credentials ? { credentials: { username: credentials.username, password: credentials.password } } : {}),
+    ...(backoffMs !== undefined ? { backoffMs } : {}),
     credentialsHint: CREDENTIALS_HINT,
   });
   if (options.cacheDir === null) return registry;

@@ -4,7 +4,7 @@
  */
 import { executeDeletions, removeTags, type ItemResult, type TagResult } from './execute/executor.js';
 import { readInventory } from './graph/inventory.js';
-import { planCleanup, planPurge } from './plan/planner.js';
+import { planCleanup, planPurge, type PlanInput } from './plan/planner.js';
 import type { Plan } from './plan/types.js';
 import type { CleanupPolicy } from './policy/types.js';
 import type { Clock, ClusterImageUse, GitHistory, Registry } from './ports.js';
@@ -26,6 +26,8 @@ export interface RunOptions {
   concurrency: number;
   maxDeletions?: number;
   progress?: Progress;
+  /** werf's storage role of the repository (final: follows a primary's plan; cache: by age). Absent: the policy. */
+  role?: PlanInput['role'];
 }
 
 function progressEvery(progress: Progress | undefined, label: string): (done: number, total: number) => void {
@@ -51,6 +53,7 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
     registry: { name: o.registry.name, ...(o.registry.imageReference ? { imageReference: o.registry.imageReference } : {}) },
     graph: inventory.graph, policy: o.policy, keepTags: o.keepTags,
     ...(o.history ? { history: o.history } : {}), clusterImages: o.clusterImages, now: o.now,
+    ...(o.role ? { role: o.role } : {}),
   });
   plan.stats.manifestReads = inventory.reads.manifests;
   plan.stats.configReads = inventory.reads.configs;

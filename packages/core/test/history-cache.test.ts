@@ -2,9 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sharedHistory } from '../src/history-cache.js';
+import { primaryDecisions } from '../src/plan/planner.js';
+import type { Plan } from '../src/plan/types.js';
+import type { ListedImage, RawManifest, Registry } from '../src/ports.js';
+import { planRepository, type RunOptions } from '../src/run.js';
 import { FakeHistory, idOf } from './support/fake-history.js';
-import { GraphBuilder } from './support/images.js';
-import { keptTags, planWith } from './support/plan.js';
+import { instantClock } from './support/fake-registry.js';
+import { digestOf, GraphBuilder } from './support/images.js';
+import { keptTags, NOW, planWith, policyFrom } from './support/plan.js';
 
 test('planning two repositories through sharedHistory reads each commit once', async () => {
   const h = new FakeHistory();
@@ -21,6 +26,89 @@ test('planning two repositories through sharedHistory reads each commit once', a
   assert.equal(keptTags(planA), ['a-m29', 'a-m30']);
   assert.equal(keptTags(planB), ['b-m28', 'b-m30']);
   assert.equal(new Set(h.asked).size, h.asked.length, 'no commit asked for twice');
+});
+
+/** A registry in memory that serves what planRepository reads: listing, manifests, configs. */
+class MemoryRegistry implements Registry {
+  readonly capabilities = { listsUntagged: true, deletesTagAlone: false };
+  private readonly listing: ListedImage[] = [];
+  private readonly blobs = new Map<string, unknown>();
+  constructor(readonly name: string) {}
+
+  image(spec: { name: string; tags: string[]; revision?: string; created: string }): this {
+    const config = { created: spec.created, config: { Labels: spec.revision ? { 'org.opencontainers.image.revision': spec.revision } : {} } };
+    const configDigest = digestOf(`${spec.name}-config`);
+    this.blobs.set(configDigest, config);
+    const digest = digestOf(spec.name);
+    this.blobs.set(digest, {
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: 1 }, layers: [],
+    });
+    this.listing.push({ digest, tags: spec.tags });
+    return this;
+  }
+  async list(): Promise<ListedImage[]> {
+    return this.listing;
+  }
+  async getManifest(digest: string): Promise<RawManifest> {
+    const body = this.blobs.get(digest);
+    if (body === undefined) throw new Error(`no manifest ${digest}`);
+    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', body };
+  }
+  async getBlobJson(digest: string): Promise<unknown> {
+    return this.blobs.get(digest);
+  }
+  async deleteImage(): Promise<'deleted'> {
+    throw new Error('a plan only');
+  }
+}
+
+/** Counts the calls that reach the git history underneath. */
+class CountingHistory extends FakeHistory {
+  refsCalls = 0;
+  prefixesAsked: string[] = [];
+  override async refs() {
+    this.refsCalls += 1;
+    return super.refs();
+  }
+  override async resolvePrefixes(prefixes: readonly string[]) {
+    this.prefixesAsked.push(...prefixes);
+    return super.resolvePrefixes(prefixes);
+  }
+}
+
+test('planRepository for a primary, its final and a cache through one sharedHistory: refs read once, each commit once', async () => {
+  const h = new CountingHistory();
+  h.line('m', 20, '2026-11-20T00:00:00Z');
+  h.branch('main', 'm20');
+  const shared = sharedHistory(h);
+  const policy = policyFrom('cleanup:\n  keepImagesBuiltWithinLastNHours: 0\n  keepPolicies:\n    - references: { branch: main }\n      imagesPerReference: { last: 2 }\n');
+  const base: Omit<RunOptions, 'registry'> = {
+    policy, keepTags: [], history: shared, clusterImages: [], clock: instantClock(NOW), now: NOW, dryRun: true, concurrency: 4,
+  };
+  const short = (n: string): string => `sha-${idOf(n).slice(0, 7)}`;
+  const primary = new MemoryRegistry('primary');
+  const final = new MemoryRegistry('final');
+  for (const n of ['m5', 'm18', 'm19', 'm20']) {
+    primary.image({ name: `p-${n}`, tags: [short(n)], revision: idOf(n), created: '2026-11-01T00:00:00Z' });
+    final.image({ name: `f-${n}`, tags: [short(n)], created: '2026-11-01T00:00:00Z' });
+  }
+  const cache = new MemoryRegistry('cache')
+    .image({ name: 'c-new', tags: [short('m20')], created: '2026-11-19T00:00:00Z' })
+    .image({ name: 'c-old', tags: [short('m5')], created: '2026-10-01T00:00:00Z' });
+
+  const primaryPlan = await planRepository({ ...base, registry: primary });
+  const finalPlan = await planRepository({ ...base, registry: final, role: { kind: 'final', primary: primaryDecisions(primaryPlan) } });
+  const cachePlan = await planRepository({ ...base, registry: cache, role: { kind: 'cache', keepFor: 7 * 86_400_000 } });
+  const tags = (p: Plan): string[] => keptTags(p);
+  assert.equal(tags(primaryPlan), [short('m19'), short('m20')].sort());
+  assert.equal(tags(finalPlan), [short('m19'), short('m20')].sort(), 'the final keeps what its primary keeps, by tag');
+  assert.equal(finalPlan.kept.flatMap((k) => k.reasons.map((r) => r.reason)), ['primary', 'primary']);
+  assert.equal(tags(cachePlan), [short('m20')]);
+  assert.is(h.refsCalls, 1, 'git references are read once for the run');
+  assert.equal(new Set(h.asked).size, h.asked.length, 'no commit asked for twice');
+  assert.equal(new Set(h.prefixesAsked).size, h.prefixesAsked.length, 'no abbreviated id resolved twice');
+  assert.ok(h.prefixesAsked.length > 0, 'the sha-<7> tags were resolved (once)');
 });
 
 test.run();

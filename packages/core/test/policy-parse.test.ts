@@ -92,7 +92,7 @@ test('§2 validation errors: one line per problem, FILE: PATH: MESSAGE (got VALU
   );
   const lines = err.message.split('\n');
   assert.equal(lines, [
-    'werf.yaml: cleanup.keepPolicy: unknown key (did you mean keepPolicies?); accepted here: keepPolicies, keepImagesBuiltWithinLastNHours, disableKubernetesBasedPolicy, disableGitHistoryBasedPolicy, disableBuiltWithinLastNHoursPolicy, keepTags, imageCommits, unmapped, untagged, pullRequests (got [])',
+    'werf.yaml: cleanup.keepPolicy: unknown key (did you mean keepPolicies?); accepted here: keepPolicies, keepImagesBuiltWithinLastNHours, disableKubernetesBasedPolicy, disableGitHistoryBasedPolicy, disableBuiltWithinLastNHoursPolicy, keepTags, imageCommits, unmapped, untagged, pullRequests, repositories (got [])',
     'werf.yaml: cleanup.keepPolicies[0].references: has both branch: and tag:; a keep policy selects branches or tags, write one policy for each (got {"branch":"main","tag":"v1"})',
     'werf.yaml: cleanup.keepPolicies[1].references.limit.in: expected a duration such as 90m, 168h, 1h30m, 7d or 2w (units ns, us, ms, s, m, h, d, w); a bare number is not accepted (got 10)',
     'werf.yaml: cleanup.keepPolicies[1].references.limit.operator: expected And or Or (exactly so, with a capital letter); the default is And (got "and")',

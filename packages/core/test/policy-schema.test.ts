@@ -115,6 +115,41 @@ const corpus: Array<[name: string, valid: boolean, doc: unknown]> = [
   ['empty label', false, { cleanup: { imageCommits: { labels: [''] } } }],
   ['keepPolicies null', false, { cleanup: { keepPolicies: null } }],
   ['limit not a mapping', false, { cleanup: { keepPolicies: [{ references: { branch: 'x', limit: 10 } }] } }],
+  // cleanup.repositories (werf's storage layout, seeds/004)
+  ['repositories: primary, final, cache', true, {
+    cleanup: {
+      repositories: [
+        { ref: 'registry.example.org/project' },
+        { ref: 'registry.example.org/project-final', role: 'final' },
+        { ref: 'localhost:5000/project', role: 'cache', keepFor: '7d' },
+      ],
+    },
+  }],
+  ['repositories: two primaries, finals with follows, oci refs', true, {
+    cleanup: {
+      repositories: [
+        { ref: 'oci:./a', role: 'primary' }, { ref: 'oci:./b' },
+        { ref: 'oci:./a-final', role: 'final', follows: 'oci:./a' }, { ref: 'oci:./b-final', role: 'final', follows: 'oci:./b' },
+      ],
+    },
+  }],
+  ['repositories: only a cache', true, { cleanup: { repositories: [{ ref: 'oci:/tmp/cache', role: 'cache', keepFor: '0s' }] } }],
+  ['repositories: empty list', true, { cleanup: { repositories: [] } }],
+  ['repositories not a list', false, { cleanup: { repositories: 'oci:./a' } }],
+  ['repository entry a string', false, { cleanup: { repositories: ['oci:./a'] } }],
+  ['repository without ref', false, { cleanup: { repositories: [{ role: 'primary' }] } }],
+  ['repository ref oci: without a directory', false, { cleanup: { repositories: [{ ref: 'oci:' }] } }],
+  ['repository ref without a name', false, { cleanup: { repositories: [{ ref: 'registry.example.org' }] } }],
+  ['repository ref a number', false, { cleanup: { repositories: [{ ref: 5000 }] } }],
+  ['repository unknown key', false, { cleanup: { repositories: [{ ref: 'oci:./a', kind: 'primary' }] } }],
+  ['repository role Final', false, { cleanup: { repositories: [{ ref: 'oci:./a', role: 'Final' }] } }],
+  ['final without any primary', false, { cleanup: { repositories: [{ ref: 'oci:./f', role: 'final' }, { ref: 'oci:./c', role: 'cache', keepFor: '1d' }] } }],
+  ['cache without keepFor', false, { cleanup: { repositories: [{ ref: 'oci:./c', role: 'cache' }] } }],
+  ['cache keepFor a bare number', false, { cleanup: { repositories: [{ ref: 'oci:./c', role: 'cache', keepFor: 24 }] } }],
+  ['keepFor on a primary (role absent)', false, { cleanup: { repositories: [{ ref: 'oci:./a', keepFor: '7d' }] } }],
+  ['keepFor on a final', false, { cleanup: { repositories: [{ ref: 'oci:./a' }, { ref: 'oci:./f', role: 'final', keepFor: '7d' }] } }],
+  ['follows on a cache', false, { cleanup: { repositories: [{ ref: 'oci:./a' }, { ref: 'oci:./c', role: 'cache', keepFor: '1d', follows: 'oci:./a' }] } }],
+  ['follows on a primary', false, { cleanup: { repositories: [{ ref: 'oci:./a' }, { ref: 'oci:./b', follows: 'oci:./a' }] } }],
 ];
 
 test('§2 schema and validatePolicy agree on a corpus of valid and invalid documents', () => {
@@ -139,6 +174,10 @@ test('§2 schema: the cases left out of the corpus are the ones only validatePol
     { cleanup: { keepPolicies: [{ references: { branch: '/feat(/' } }] } },
     { cleanup: { imageCommits: { tagPatterns: ['/b-\\(?<sha>x)/'] } } },
     { cleanup: { keepPolicies: [{ references: { branch: 'x', limit: { in: `${'9'.repeat(400)}h` } } }] } },
+    // Checks across the entries of cleanup.repositories:
+    { cleanup: { repositories: [{ ref: 'oci:./a' }, { ref: 'oci:./a', role: 'cache', keepFor: '1d' }] } },
+    { cleanup: { repositories: [{ ref: 'oci:./a' }, { ref: 'oci:./f', role: 'final', follows: 'oci:./elsewhere' }] } },
+    { cleanup: { repositories: [{ ref: 'oci:./a' }, { ref: 'oci:./c', role: 'cache', keepFor: '1d' }, { ref: 'oci:./f', role: 'final', follows: 'oci:./c' }] } },
   ];
   for (const doc of onlyValidator) {
     assert.ok('problems' in validatePolicy(doc), JSON.stringify(doc));

@@ -61,5 +61,6 @@ export function defaultCleanupPolicy(): CleanupPolicy {
     unmapped: {},
     untagged: { keepFor: 0 },
     pullRequests: true,
+    repositories: [],
   };
 }

@@ -6,6 +6,7 @@
  */
 import { DURATION_PATTERN } from './duration.js';
 import { TAG_GLOB_PATTERN } from './pattern.js';
+import { REPOSITORY_REF_PATTERN } from './repositories.js';
 
 export type SchemaNode = Record<string, unknown>;
 
@@ -74,6 +75,53 @@ const keepPolicy: SchemaNode = {
       'Absent: unlimited (subject to in); 0 keeps nothing.',
     ),
   },
+};
+
+/** `{ role: ROLE }` with the role written out (an entry without role is a primary). */
+const roleIs = (role: string): SchemaNode => ({ type: 'object', required: ['role'], properties: { role: { const: role } } });
+const isPrimary: SchemaNode = { type: 'object', anyOf: [{ not: { required: ['role'] } }, roleIs('primary')] };
+
+/**
+ * What JSON Schema cannot say here and only validatePolicy checks: a ref listed twice, and `follows`
+ * naming a primary repository of the list.
+ */
+const repositories: SchemaNode = {
+  type: 'array',
+  description:
+    "regsweep: the repositories one run cleans, in werf's storage layout: primary (--repo) cleaned by the policy, " +
+    "final (--final-repo) kept where its primary keeps the same digest or tag, cache (--cache-repo) cleaned by age. " +
+    'Used when no --registry is given. Default: none.',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['ref'],
+    description: 'One repository and its role.',
+    properties: {
+      ref: {
+        type: 'string',
+        pattern: REPOSITORY_REF_PATTERN,
+        description: 'The repository: oci:DIR (an OCI image layout) or HOST[:PORT]/NAME (a registry repository). Each is listed once.',
+      },
+      role: {
+        enum: ['primary', 'final', 'cache'],
+        default: 'primary',
+        description: 'primary: cleaned by the policy; final: follows a primary repository; cache: cleaned by age only. Default primary.',
+      },
+      follows: {
+        type: 'string',
+        minLength: 1,
+        description: 'Role final only: the ref of the primary repository of this list it follows. Default: the first primary.',
+      },
+      keepFor: duration('Role cache only, and required there: images younger than this stay.'),
+    },
+    allOf: [
+      { if: roleIs('cache'), then: { required: ['keepFor'] }, else: { not: { required: ['keepFor'] } } },
+      { if: roleIs('final'), then: {}, else: { not: { required: ['follows'] } } },
+    ],
+  },
+  if: { contains: roleIs('final') },
+  then: { contains: isPrimary },
+  else: {},
 };
 
 const cleanup: SchemaNode = {
@@ -153,6 +201,7 @@ const cleanup: SchemaNode = {
       'Open pull / merge requests count as branches named pr-<number> / mr-<iid> (forge adapters).',
       true,
     ),
+    repositories,
   },
 };
 

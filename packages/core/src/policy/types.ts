@@ -62,7 +62,27 @@ export interface CleanupPolicy {
   untagged: KeepFor;
   /** Open pull / merge requests count as references `pr-<n>` / `mr-<iid>` (forge adapters). Default true. */
   pullRequests: boolean;
+  /**
+   * The repositories one run cleans (werf's storage layout, seeds/004), in the file's order. Default
+   * []: the front end's own flags name them (`--registry`).
+   */
+  repositories: RepositorySpec[];
 }
+
+/** werf's storage roles: `--repo` (primary), `--final-repo` (final), `--cache-repo` (cache). */
+export type RepositoryRole = 'primary' | 'final' | 'cache';
+
+/**
+ * One entry of `cleanup.repositories`, validated. `ref` is what the front end opens (`oci:DIR` or
+ * `HOST[:PORT]/NAME`), as written; `path` is where the entry stands in the file, for messages.
+ */
+export type RepositorySpec =
+  /** Cleaned by the policy. */
+  | { ref: string; path: string; role: 'primary' }
+  /** Kept where its primary keeps the same digest or tag. `follows`: that primary's ref (default the first primary). */
+  | { ref: string; path: string; role: 'final'; follows: string }
+  /** Cleaned by age only: images younger than `keepFor` (milliseconds) stay. */
+  | { ref: string; path: string; role: 'cache'; keepFor: number };
 
 /** One validation problem, with everything a user needs to fix it. */
 export interface PolicyProblem {

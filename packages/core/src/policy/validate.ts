@@ -6,6 +6,7 @@ import { defaultCleanupPolicy, defaultImagesPerReference, defaultKeepPolicies } 
 import { DURATION_EXPECTED, parseDuration } from './duration.js';
 import { checkTagGlob, parseNamePattern, parseTagCommitPattern, TAG_GLOB_EXPECTED } from './pattern.js';
 import { Reader, type Obj } from './reader.js';
+import { readRepositories } from './repositories.js';
 import type { CleanupPolicy, KeepFor, KeepPolicy, Limit, NamePattern, PolicyProblem } from './types.js';
 
 export type PolicyValidation =
@@ -29,6 +30,7 @@ export const CLEANUP_KEYS = [
   'unmapped',
   'untagged',
   'pullRequests',
+  'repositories',
 ] as const;
 const KEEP_POLICY_KEYS = ['references', 'imagesPerReference'] as const;
 const REFERENCES_KEYS = ['branch', 'tag', 'limit'] as const;
@@ -80,6 +82,7 @@ function readCleanup(r: Reader, value: unknown, policy: CleanupPolicy): void {
   if (c['imageCommits'] !== undefined) readImageCommits(r, c['imageCommits'], `${path}.imageCommits`, policy);
   if (c['unmapped'] !== undefined) policy.unmapped = readKeepFor(r, c['unmapped'], `${path}.unmapped`, true);
   if (c['untagged'] !== undefined) policy.untagged = readKeepFor(r, c['untagged'], `${path}.untagged`, false);
+  if (c['repositories'] !== undefined) policy.repositories = readRepositories(r, c['repositories'], `${path}.repositories`);
 }
 
 function readKeepPolicy(r: Reader, value: unknown, path: string): KeepPolicy | undefined {
