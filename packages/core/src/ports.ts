@@ -108,6 +108,22 @@ export class DeleteSkipped extends Error {
   }
 }
 
+/**
+ * The platform's request budget would run out (GitHub's hourly primary limit, a rate-limit pause too long
+ * to wait for): the executor starts no further deletions and reports the rest as not attempted, so the
+ * next run continues where this one stopped. Thrown instead of sending the request (or when the platform
+ * refused it for that reason).
+ */
+export class BudgetExhausted extends Error {
+  /** When the budget is replenished, where the platform says. */
+  readonly resumeAt: Date | undefined;
+  constructor(message: string, resumeAt?: Date) {
+    super(message);
+    this.name = 'BudgetExhausted';
+    this.resumeAt = resumeAt;
+  }
+}
+
 export interface Registry {
   /** Human name for messages and reports: `oci:/tmp/layout`, `ghcr.io/acme/app`. */
   readonly name: string;

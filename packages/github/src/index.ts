@@ -1,1 +1,7 @@
 export {};
+export * from './pacer.js';
+export * from './ghcr-http.js';
+export * from './ghcr-owner.js';
+export * from './ghcr-registry.js';
+export * from './octokit.js';
+export * from './github-history.js';

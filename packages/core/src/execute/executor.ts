@@ -4,7 +4,8 @@
  * concurrency, retries of transient failures with backoff, 404 = already gone. A failure blocks only
  * the items that must wait for it; independent deletions go on.
  */
-import { DeleteSkipped, RegistryError, type Clock, type Digest, type Registry } from '../ports.js';
+import { InputError } from '../errors.js';
+import { BudgetExhausted, DeleteSkipped, RegistryError, type Clock, type Digest, type Registry } from '../ports.js';
 import type { DeletionItem, StaleTag } from '../plan/types.js';
 import { mapLimit } from '../util/pool.js';
 
@@ -33,10 +34,12 @@ export interface ExecuteOptions {
 function isTransient(err: unknown): boolean {
   if (err instanceof RegistryError) return err.transient;
   if (err instanceof DeleteSkipped) return false;
+  if (err instanceof InputError) return false; // a wrong token or setting: retrying cannot help
   return true; // network errors and the like
 }
 
-type Attempt = { status: ItemStatus; message?: string; attempts: number };
+/** `halt`: the registry's budget ran out (BudgetExhausted); start no further deletions. */
+type Attempt = { status: ItemStatus; message?: string; attempts: number; halt?: true };
 
 /** One write with retries of transient failures (backoff doubling from `backoffMs`). */
 async function withRetries(write: () => Promise<'deleted' | 'gone'>, options: ExecuteOptions): Promise<Attempt> {
@@ -48,6 +51,7 @@ async function withRetries(write: () => Promise<'deleted' | 'gone'>, options: Ex
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof DeleteSkipped) return { status: 'skipped', message, attempts: attempt };
+      if (err instanceof BudgetExhausted) return { status: 'not-attempted', message, attempts: attempt - 1, halt: true };
       if (!isTransient(err) || attempt >= attempts) return { status: 'failed', message, attempts: attempt };
       await options.clock.sleep(backoff * 2 ** (attempt - 1));
     }
@@ -66,8 +70,11 @@ export async function removeTags(registry: Registry, items: readonly StaleTag[],
   if (!remove || !registry.capabilities.deletesTagAlone) {
     return items.map((item) => ({ item, status: 'skipped', message: `${registry.name} cannot remove a tag without deleting its digest, so the tag stays` }));
   }
+  let halted: string | undefined;
   return mapLimit(items, Math.max(1, options.concurrency), async (item) => {
+    if (halted !== undefined) return { item, status: 'not-attempted', message: halted };
     const r = await withRetries(() => remove(item.tag), options);
+    if (r.halt) halted = r.message;
     return { item, status: r.status, ...(r.message !== undefined ? { message: r.message } : {}) };
   });
 }
@@ -110,7 +117,13 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
     finish({ item, status, message, attempts: 0 });
   };
 
-  const deleteOne = async (item: DeletionItem): Promise<ItemResult> => ({ item, ...(await withRetries(() => registry.deleteImage(item.listed), options)) });
+  // Set once the registry reports its budget exhausted: nothing further starts; the next run continues.
+  let halted: string | undefined;
+  const deleteOne = async (item: DeletionItem): Promise<ItemResult> => {
+    const { halt, ...r } = await withRetries(() => registry.deleteImage(item.listed), options);
+    if (halt) halted ??= r.message;
+    return { item, ...r };
+  };
 
   let running = 0;
   const budget = options.maxDeletions ?? Number.POSITIVE_INFINITY;
@@ -120,6 +133,10 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
         const d = ready.shift() as Digest;
         if (results.has(d)) continue;
         const item = byDigest.get(d) as DeletionItem;
+        if (halted !== undefined) {
+          finish({ item, status: 'not-attempted', message: halted, attempts: 0 });
+          continue;
+        }
         if (started >= budget) {
           finish({ item, status: 'not-attempted', message: `max-deletions budget of ${budget} reached; the next run continues`, attempts: 0 });
           continue;
