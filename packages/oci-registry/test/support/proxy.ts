@@ -2,7 +2,9 @@
  * A tiny node:http proxy in front of the real registry: it can fail the first N requests (503 with an
  * optional Retry-After), and can paginate tag lists by `n`/`last` with `Link` headers, which the Debian
  * distribution 2.8 registry does not do itself. It can also emulate OCI 1.1 features 2.8 lacks (tag
- * delete, the referrers API) on top of the real registry.
+ * delete, the referrers API) on top of the real registry. For the CLI's fault tests it can inject
+ * failures (500s, dropped connections, persistently failing DELETEs of chosen digests), and
+ * `requestKind` / `countKinds` sort the requests it saw into the kinds the benches report.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Pusher } from './push.js';
@@ -28,6 +30,54 @@ export interface ProxyOptions {
   tagDelete?: 'oci' | 'destructive';
   /** Answer the OCI 1.1 referrers API: subject digest → referrer descriptors (others: an empty index). */
   referrers?: Record<string, object[]>;
+  /** Inject failures (see FaultOptions). */
+  faults?: FaultOptions;
+  /**
+   * Point upstream `Location` headers (blob upload sessions) at the proxy, so uploads go through it
+   * too (distribution answers absolute URLs naming its own address).
+   */
+  rewriteLocation?: boolean;
+}
+
+export interface FaultOptions {
+  /**
+   * The first attempt of every `every`-th distinct request of each method (counted by method and URL)
+   * fails. DELETEs in turn: the connection dropped after the registry answered (the delete happened;
+   * the retry finds it gone), a 500, the connection dropped before the request reaches the registry;
+   * other methods alternate a 500 and a drop. A retry of the same request goes through, so a client
+   * that retries recovers. DELETEs failed by `failDeletes` are not counted.
+   */
+  every?: number;
+  /** `DELETE …/manifests/<digest>` of these digests always answers 500 (nothing reaches the registry). */
+  failDeletes?: readonly string[];
+}
+
+/** What a request is, for counting: the kinds the registry bench prints. */
+export type RequestKind = 'ping' | 'token' | 'tags list' | 'manifest HEAD' | 'manifest GET' | 'blob GET' | 'DELETE' | 'other';
+export const REQUEST_KINDS: readonly RequestKind[] = ['ping', 'token', 'tags list', 'manifest HEAD', 'manifest GET', 'blob GET', 'DELETE', 'other'];
+
+/** The kind of a `METHOD path` line of `Proxy.requests`. */
+export function requestKind(line: string): RequestKind {
+  const space = line.indexOf(' ');
+  const method = line.slice(0, space);
+  const path = (line.slice(space + 1).split('?')[0] ?? '').replace(/^https?:\/\/[^/]+/, '');
+  if (path === '/v2/' || path === '/v2') return 'ping';
+  if (path === '/token' || path.endsWith('/token')) return 'token';
+  if (method === 'DELETE') return 'DELETE';
+  if (method === 'GET' && path.endsWith('/tags/list')) return 'tags list';
+  if (/\/manifests\/[^/]+$/.test(path)) {
+    if (method === 'HEAD') return 'manifest HEAD';
+    if (method === 'GET') return 'manifest GET';
+  }
+  if (method === 'GET' && /\/blobs\/sha(256|512):[0-9a-f]+$/.test(path)) return 'blob GET';
+  return 'other';
+}
+
+/** Requests by kind (every kind present, zeros included). */
+export function countKinds(lines: readonly string[]): Record<RequestKind, number> {
+  const out = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<RequestKind, number>;
+  for (const line of lines) out[requestKind(line)] += 1;
+  return out;
 }
 
 export interface Proxy {
@@ -35,11 +85,38 @@ export interface Proxy {
   url: string;
   /** Every request seen, `METHOD path`. */
   requests: string[];
+  /** The faults injected, `500 METHOD path`, `drop METHOD path` or `drop-after METHOD path`. */
+  injected: string[];
   close(): Promise<void>;
 }
 
 export async function startProxy(upstream: string, options: ProxyOptions = {}): Promise<Proxy> {
   const requests: string[] = [];
+  const injected: string[] = [];
+  const attempts = new Map<string, number>();
+  const distinct = new Map<string, number>();
+  /** What to do to this request: nothing, answer 500, drop the connection before or after forwarding. */
+  const fault = (req: IncomingMessage): 'none' | '500' | 'drop' | 'drop-after' => {
+    const f = options.faults;
+    if (f === undefined) return 'none';
+    const method = req.method ?? '';
+    const line = `${method} ${req.url ?? ''}`;
+    const digest = /\/manifests\/(sha256:[0-9a-f]{64})$/.exec((req.url ?? '').split('?')[0] ?? '')?.[1];
+    let kind: 'none' | '500' | 'drop' | 'drop-after' = 'none';
+    if (method === 'DELETE' && digest !== undefined && f.failDeletes?.includes(digest)) kind = '500';
+    else {
+      const attempt = (attempts.get(line) ?? 0) + 1;
+      attempts.set(line, attempt);
+      const n = attempt === 1 ? (distinct.get(method) ?? 0) + 1 : 0;
+      if (attempt === 1) distinct.set(method, n);
+      if (f.every !== undefined && f.every > 0 && n > 0 && n % f.every === 0) {
+        const turn = (n / f.every - 1) % 3;
+        kind = method === 'DELETE' ? (['drop-after', '500', 'drop'] as const)[turn] ?? 'drop' : turn % 2 === 0 ? '500' : 'drop';
+      }
+    }
+    if (kind !== 'none') injected.push(`${kind} ${line}`);
+    return kind;
+  };
   let failures = options.failFirst ?? 0;
   let self = '';
   const server: Server = createServer((req, res) => {
@@ -55,6 +132,13 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
     if (options.bearer !== undefined && !bearerGate(req, res, options.bearer)) return;
     const emulated = await emulate(req, res);
     if (emulated) return;
+    const injectedFault = fault(req);
+    if (injectedFault === 'drop') return void req.socket.destroy();
+    if (injectedFault === '500') {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNKNOWN","message":"injected failure"}]}');
+      return;
+    }
     if (failures > 0) {
       failures--;
       res.writeHead(options.failStatus ?? 503, options.retryAfter ? { 'Retry-After': options.retryAfter } : {});
@@ -77,10 +161,13 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
       ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
     });
     const body = Buffer.from(await up.arrayBuffer());
+    if (injectedFault === 'drop-after') return void req.socket.destroy();
     const out: Record<string, string> = {};
     up.headers.forEach((v, k) => {
       if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection' && k !== 'content-encoding') out[k] = v;
     });
+    const upstreamOrigin = new URL(upstream).origin;
+    if (options.rewriteLocation && out['location']?.startsWith(upstreamOrigin)) out['location'] = `${self}${out['location'].slice(upstreamOrigin.length)}`;
     if (!paging || up.status !== 200 || n <= 0) {
       res.writeHead(up.status, out);
       res.end(body);
@@ -170,6 +257,7 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
     host: `127.0.0.1:${port}`,
     url: self,
     requests,
+    injected,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
