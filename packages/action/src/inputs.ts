@@ -16,6 +16,8 @@ export interface ActionInputs {
   kubeconfig?: string;
   maxDeletions?: number;
   pullRequests: boolean;
+  /** Where manifests and configs are cached by digest (relative to the workspace); default under RUNNER_TEMP. */
+  cacheDir?: string;
 }
 
 export interface RunContext {
@@ -53,6 +55,7 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
   if (maxText !== '' && !/^[1-9][0-9]*$/.test(maxText)) throw new InputError(`input max-deletions: expected a whole number of 1 or more, got ${JSON.stringify(maxText)}`);
   const config = getInput('config').trim();
   const kubeconfig = getInput('kubeconfig');
+  const cacheDir = getInput('cache-dir').trim();
   return {
     token, owner, packages, repository,
     ...(config !== '' ? { config } : {}),
@@ -62,5 +65,6 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
     ...(kubeconfig.trim() !== '' ? { kubeconfig } : {}),
     ...(maxText !== '' ? { maxDeletions: Number(maxText) } : {}),
     pullRequests: bool('pull-requests', getInput('pull-requests'), true),
+    ...(cacheDir !== '' ? { cacheDir } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { readInputs } from '../src/inputs.js';
 const scheduled: Record<string, string> = {
   token: 'ghs_secret', owner: 'acme', packages: '', repository: 'acme/app', config: '', 'dry-run': 'false',
   'api-url': 'https://api.github.com', 'registry-url': 'https://ghcr.io', kubeconfig: '', 'max-deletions': '', 'pull-requests': 'true',
+  'cache-dir': '',
 };
 const get = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
 
@@ -25,6 +26,10 @@ test('a workflow_dispatch dry run with several packages, a budget and a GHES api
   assert.equal(i.packages, ['app', 'app/worker', 'tools']);
   assert.is(i.maxDeletions, 250);
   assert.is(i.apiUrl, 'https://ghe.example/api/v3');
+});
+
+test('cache-dir is passed on as given (the action resolves it against the workspace)', () => {
+  assert.is(readInputs(get({ ...scheduled, 'cache-dir': ' .regsweep-cache ' }), {}).cacheDir, '.regsweep-cache');
 });
 
 test('bad inputs are InputErrors naming the input', () => {

@@ -48,6 +48,22 @@ export class FakeGhcrOci {
     return digest;
   }
 
+  /**
+   * Stores an image index under `repo` listing `children` (digests stored with `addImage`, each with
+   * its platform); returns the index digest. `annotations` go on the index (e.g. the revision).
+   */
+  addIndex(repo: string, children: ReadonlyArray<{ digest: string; platform: { os: string; architecture: string } }>, annotations?: Record<string, string>): string {
+    const manifests = children.map((c) => {
+      const stored = this.manifests.get(`${repo}@${c.digest}`);
+      if (stored === undefined) throw new Error(`addIndex: ${repo}@${c.digest} is not stored`);
+      return { mediaType: stored.mediaType, digest: c.digest, size: stored.bytes.length, platform: c.platform };
+    });
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests, ...(annotations !== undefined ? { annotations } : {}) }));
+    const digest = digestOf(bytes);
+    this.manifests.set(`${repo}@${digest}`, { mediaType: OCI_INDEX, bytes });
+    return digest;
+  }
+
   readonly handler: Handler = (req: IncomingMessage, _body: string, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     if (url.pathname === '/token') return this.token(req, url, res);

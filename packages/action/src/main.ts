@@ -1,0 +1,235 @@
+/**
+ * The action's composition root, with everything injected (inputs, environment, the runner's output
+ * functions, fetch, clocks) so it runs in-process in tests as well as under @actions/core (entry.ts).
+ *
+ * Order: mask the token before anything is logged; read the inputs and the policy; build the GitHub
+ * adapters (github.ts); open every package (a wrong token or owner stops the run before anything is
+ * read); plan and apply each package (one that fails is reported, the others go on); then write the
+ * JSON report, the outputs, the job summary and the annotations.
+ *
+ * Exit codes: a runner knows only success and failure, so the CLI's 2 (bad input) becomes 1 here.
+ * 1: an input or token problem (with the fix), a package that could not be planned, or a failed
+ * deletion. 0: everything else — also when GitHub's hourly budget (or max-deletions) ran out: a notice
+ * says what is left, and the next scheduled run continues.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  applyPlan, BudgetExhausted, emptyReport, IncompleteInputError, InputError, planRepository, renderSummary,
+  type Clock, type Registry, type Report,
+} from '@regsweep/core';
+import type { PacerClock } from '@regsweep/github';
+import { setUpGitHub } from './github.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { renderJobSummary } from './job-summary.js';
+import { readPolicy } from './policy.js';
+
+/** What @actions/core gives an action (entry.ts), or a test's recorder. */
+export interface ActionIo {
+  getInput(name: string): string;
+  env: Readonly<Record<string, string | undefined>>;
+  setSecret(secret: string): void;
+  setOutput(name: string, value: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  /** An annotation. */
+  warning(message: string): void;
+  notice(message: string): void;
+  /** Marks the step failed (exit code 1) with an error annotation. */
+  setFailed(message: string): void;
+  /** Appends markdown to the job summary ($GITHUB_STEP_SUMMARY). */
+  writeSummary(markdown: string): Promise<void>;
+}
+
+export interface ActionDeps extends ActionIo {
+  /** Where RUNNER_TEMP and GITHUB_WORKSPACE fall back to (os.tmpdir(), process.cwd()). */
+  tmpdir: string;
+  cwd: string;
+  fetch?: typeof globalThis.fetch;
+  clock?: Clock;
+  pacerClock?: PacerClock;
+}
+
+export interface ActionResult {
+  exitCode: number;
+  report: Report;
+  reportPath: string;
+}
+
+export const REPORT_FILE = 'regsweep-report.json';
+/** Reads and deletes in flight per package. */
+const CONCURRENCY = 8;
+
+const realClock: Clock = { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/** The message with its fix, for the log and the failure annotation. */
+export function describeError(err: unknown): string {
+  if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}\nfix: ${err.hint}` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Whether the run stopped because GitHub's request budget ran out (anywhere in the cause chain). */
+export function isBudgetStop(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof BudgetExhausted) return true;
+  }
+  return false;
+}
+
+/** Output functions that never print the token, even if a message carried it. */
+function redacting(deps: ActionIo, token: string): ActionIo {
+  const r = (m: string): string => (token.length >= 4 ? m.split(token).join('***') : m);
+  return {
+    ...deps,
+    debug: (m) => deps.debug(r(m)), info: (m) => deps.info(r(m)), warning: (m) => deps.warning(r(m)),
+    notice: (m) => deps.notice(r(m)), setFailed: (m) => deps.setFailed(r(m)),
+    setOutput: (n, v) => deps.setOutput(n, r(v)), writeSummary: (md) => deps.writeSummary(r(md)),
+  };
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+interface PackageFailure {
+  name: string;
+  error: unknown;
+}
+
+interface CleanResult {
+  failures: PackageFailure[];
+  /** Packages not planned because GitHub's budget ran out while reading them. */
+  unplanned: string[];
+}
+
+/** Plans and applies every package; returns the packages that failed or were left unplanned. */
+async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionIo, report: Report, clock: Clock): Promise<CleanResult> {
+  const workspace = deps.env['GITHUB_WORKSPACE'] || deps.cwd;
+  const loaded = await readPolicy(inputs.config, workspace);
+  report.policySource = loaded.source;
+  report.warnings.push(...loaded.warnings);
+  io.info(loaded.source === 'default'
+    ? `policy: the default (no .regsweep.yml or werf.yaml in ${workspace}; run actions/checkout first to use yours)`
+    : `policy: ${loaded.source}`);
+  if (loaded.policy.repositories.length > 0) {
+    report.warnings.push(`${loaded.source}: cleanup.repositories was ignored: the action cleans the packages named by its packages input (${inputs.packages.join(', ')})`);
+  }
+  if (inputs.kubeconfig !== undefined) io.warning('input kubeconfig: this version of regsweep does not read Kubernetes yet; in-use protection arrives in a later version and is off in this run');
+  else io.info('in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)');
+
+  const cacheDir = inputs.cacheDir !== undefined
+    ? (isAbsolute(inputs.cacheDir) ? inputs.cacheDir : resolve(workspace, inputs.cacheDir))
+    : join(deps.env['RUNNER_TEMP'] || deps.tmpdir, 'regsweep-digest-cache');
+  io.info(`digest cache: ${cacheDir}${inputs.dryRun ? ' (read only: dry run)' : ''}`);
+  const github = setUpGitHub({
+    inputs, pullRequests: inputs.pullRequests && loaded.policy.pullRequests, cacheDir, concurrency: 10,
+    log: { debug: io.debug, info: io.info },
+    ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
+    ...(deps.pacerClock !== undefined ? { pacerClock: deps.pacerClock } : {}),
+  });
+
+  // Every package is opened (its owner resolved) before anything is read: a wrong token or owner stops
+  // the run here. A budget already used up (by another job) leaves the package for the next run.
+  const result: CleanResult = { failures: [], unplanned: [] };
+  const budgetStop = (name: string, error: unknown): void => {
+    result.unplanned.push(name);
+    report.warnings.push(`${name}: not read: ${describeError(error).split('\n')[0] ?? ''}; nothing was deleted in it, the next run continues`);
+  };
+  const registries: Registry[] = [];
+  for (const name of inputs.packages) {
+    try {
+      registries.push(await github.openPackage(name));
+    } catch (error) {
+      if (!isBudgetStop(error)) throw error;
+      budgetStop(`${inputs.owner}/${name}`, error);
+    }
+  }
+
+  let budget = inputs.maxDeletions;
+  const now = clock.now();
+  for (const registry of registries) {
+    const options = {
+      registry, policy: loaded.policy, keepTags: loaded.keepTags, history: github.history, clusterImages: [], clock, now,
+      dryRun: inputs.dryRun, concurrency: CONCURRENCY, progress: (m: string) => io.info(m),
+      ...(budget !== undefined ? { maxDeletions: budget } : {}),
+    };
+    try {
+      const plan = await planRepository(options);
+      const results = await applyPlan(options, plan, report);
+      if (inputs.maxDeletions !== undefined && results) {
+        budget = Math.max(0, (budget ?? 0) - results.filter((r) => r.status !== 'not-attempted').length);
+        // The executor knows only this package's share of the run's budget: name the run's.
+        for (const p of report.notAttempted) {
+          if (p.repository === registry.name && /^max-deletions budget of \d+ reached/.test(p.message)) p.message = `max-deletions (${inputs.maxDeletions} for the whole run) reached; the next run continues`;
+        }
+      }
+    } catch (error) {
+      if (isBudgetStop(error)) budgetStop(registry.name, error);
+      else result.failures.push({ name: registry.name, error });
+    }
+  }
+  return result;
+}
+
+function failureOf(failures: readonly PackageFailure[], packages: number): { message: string } {
+  const [first] = failures;
+  if (packages === 1 && first) return { message: describeError(first.error) };
+  return { message: `${failures.length} of ${packages} packages failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}` };
+}
+
+export async function runAction(deps: ActionDeps): Promise<ActionResult> {
+  const token = deps.getInput('token').trim();
+  if (token !== '') deps.setSecret(token);
+  const io = redacting(deps, token);
+  const clock = deps.clock ?? realClock;
+  const startedAt = clock.now();
+  const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
+  const reportPath = join(deps.env['RUNNER_TEMP'] || deps.tmpdir, REPORT_FILE);
+  let repository = deps.env['GITHUB_REPOSITORY'] ?? '';
+  try {
+    const inputs = readInputs((name) => deps.getInput(name), {
+      ...(deps.env['GITHUB_REPOSITORY'] ? { repository: deps.env['GITHUB_REPOSITORY'] } : {}),
+      ...(deps.env['GITHUB_API_URL'] ? { apiUrl: deps.env['GITHUB_API_URL'] } : {}),
+    });
+    report.dryRun = inputs.dryRun;
+    repository = `${inputs.repository.owner}/${inputs.repository.name}`;
+    io.info(`regsweep: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
+    const { failures, unplanned } = await cleanPackages(inputs, deps, io, report, clock);
+    if (failures.length > 0) report.error = { ...failureOf(failures, inputs.packages.length), exitCode: 1 };
+    if (unplanned.length > 0) io.notice(`GitHub's request budget ran out before ${unplanned.join(', ')} could be read: nothing was deleted there; the next run continues`);
+  } catch (error) {
+    report.error = { message: describeError(error), exitCode: 1 };
+  }
+  report.exitCode = report.error || report.failed.length > 0 ? 1 : 0;
+  report.finishedAt = clock.now().toISOString();
+  return finish(io, report, reportPath, repository, token);
+}
+
+async function finish(io: ActionIo, report: Report, reportPath: string, repository: string, token: string): Promise<ActionResult> {
+  const redact = (text: string): string => (token.length >= 4 ? text.split(token).join('***') : text);
+  try {
+    await writeAtomic(reportPath, redact(`${JSON.stringify(report, null, 2)}\n`));
+  } catch (error) {
+    io.warning(`could not write the JSON report ${reportPath}: ${describeError(error)}`);
+  }
+  io.setOutput('deleted', String(report.deleted.length));
+  io.setOutput('kept', String(report.kept.length));
+  io.setOutput('failed', String(report.failed.length));
+  io.setOutput('report', reportPath);
+  io.info(renderSummary(report));
+  for (const w of report.warnings) io.warning(w);
+  try {
+    await io.writeSummary(renderJobSummary(report, { repository, reportPath }));
+  } catch (error) {
+    io.info(`no job summary written: ${describeError(error)}`);
+  }
+  if (report.notAttempted.length > 0) {
+    io.notice(`${report.notAttempted.length} deletion(s) left for the next run: ${report.notAttempted[0]?.message ?? ''}`);
+  }
+  if (report.error) io.setFailed(report.error.message);
+  else if (report.failed.length > 0) io.setFailed(`${report.failed.length} deletion(s) failed; the first: ${report.failed[0]?.message ?? ''}`);
+  return { exitCode: report.exitCode, report, reportPath };
+}

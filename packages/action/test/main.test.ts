@@ -1,0 +1,106 @@
+/**
+ * `runAction` in-process with a recording runner: the token is masked before anything is printed,
+ * input mistakes fail the step with the fix, the kubeconfig input is answered honestly, the report
+ * and outputs are written even when the run stops; and the job summary's markdown is safe.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { emptyReport, type Report } from '@regsweep/core';
+import { renderJobSummary, runAction, type ActionDeps } from '../src/index.js';
+
+const TOKEN = 'ghp_inProcessToken42';
+const inputs: Record<string, string> = {
+  token: TOKEN, owner: 'acme', packages: 'app', repository: 'acme/app', config: '', 'dry-run': 'false',
+  'api-url': 'http://github.invalid', 'registry-url': 'http://ghcr.invalid', kubeconfig: '', 'max-deletions': '', 'pull-requests': 'true', 'cache-dir': '',
+};
+
+interface Recorded {
+  deps: ActionDeps;
+  calls: string[];
+  outputs: Record<string, string>;
+  summary: string[];
+}
+
+function recorder(dir: string, change: Record<string, string>, fetchImpl?: typeof globalThis.fetch): Recorded {
+  const calls: string[] = [];
+  const outputs: Record<string, string> = {};
+  const summary: string[] = [];
+  const all = { ...inputs, ...change };
+  const deps: ActionDeps = {
+    getInput: (name) => all[name] ?? '',
+    env: { GITHUB_REPOSITORY: 'acme/app', GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir },
+    setSecret: (s) => calls.push(`secret ${s}`),
+    setOutput: (n, v) => void (outputs[n] = v),
+    debug: (m) => calls.push(`debug ${m}`),
+    info: (m) => calls.push(`info ${m}`),
+    warning: (m) => calls.push(`warning ${m}`),
+    notice: (m) => calls.push(`notice ${m}`),
+    setFailed: (m) => calls.push(`failed ${m}`),
+    writeSummary: async (md) => void summary.push(md),
+    tmpdir: dir, cwd: dir,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  };
+  return { deps, calls, outputs, summary };
+}
+
+async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'regsweep-action-main-'));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a bad input: the token is masked first, the step fails with the input named, report and outputs still written', async () => {
+  await inTemp(async (dir) => {
+    const r = recorder(dir, { 'dry-run': 'maybe' });
+    const result = await runAction(r.deps);
+    assert.is(result.exitCode, 1);
+    assert.is(r.calls[0], `secret ${TOKEN}`);
+    assert.equal(r.calls.filter((c) => c.startsWith('failed')), ['failed input dry-run: expected true or false, got "maybe"']);
+    assert.equal(r.outputs, { deleted: '0', kept: '0', failed: '0', report: join(dir, 'regsweep-report.json') });
+    const report = JSON.parse(await readFile(join(dir, 'regsweep-report.json'), 'utf8')) as Report;
+    assert.equal(report.error, { message: 'input dry-run: expected true or false, got "maybe"', exitCode: 1 });
+    assert.match(r.summary[0] ?? '', /> \*\*Stopped:\*\* input dry-run/);
+  });
+});
+
+test('a config input naming a missing file: the input is named, with the fix', async () => {
+  await inTemp(async (dir) => {
+    const r = recorder(dir, { config: 'cleanup/regsweep.yml' });
+    assert.is((await runAction(r.deps)).exitCode, 1);
+    const failed = r.calls.find((c) => c.startsWith('failed')) ?? '';
+    assert.match(failed, /^failed input config: .*cleanup\/regsweep\.yml does not exist\nfix: .*actions\/checkout/);
+  });
+});
+
+test('kubeconfig given: a warning that in-use protection is not there yet; the token never reaches the log', async () => {
+  await inTemp(async (dir) => {
+    const refuse: typeof globalThis.fetch = async () => new Response(JSON.stringify({ message: `Bad credentials for ${TOKEN}` }), { status: 401, headers: { 'content-type': 'application/json' } });
+    const r = recorder(dir, { kubeconfig: 'apiVersion: v1\nkind: Config\n' }, refuse);
+    assert.is((await runAction(r.deps)).exitCode, 1);
+    assert.ok(r.calls.some((c) => /^warning input kubeconfig: .*in-use protection arrives in a later version/.test(c)));
+    assert.match(r.calls.find((c) => c.startsWith('failed')) ?? '', /rejected the token \(401 Bad credentials for \*\*\*\)/);
+    assert.ok(r.calls.slice(1).every((c) => !c.includes(TOKEN)));
+    assert.ok(r.summary.every((s) => !s.includes(TOKEN)));
+  });
+});
+
+test('job summary: table cells cannot break the table or inject HTML; the decision list is collapsed', () => {
+  const report = emptyReport({ command: 'cleanup', dryRun: false, now: new Date(0), startedAt: new Date(0), policySource: 'default' });
+  report.repositories.push({ repository: 'ghcr.io/acme/app', kept: 1, deleted: 1, tagsRemoved: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason: { 'keep-list': 1 }, stats: { images: 2, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } });
+  report.kept.push({ repository: 'ghcr.io/acme/app', digest: `sha256:${'a'.repeat(64)}`, tags: ['a|b'], kind: 'image', reasons: ['keep-list'], details: [{ reason: 'keep-list', detail: 'tag a|b matches <script>' }] });
+  report.deleted.push({ repository: 'ghcr.io/acme/app', digest: `sha256:${'b'.repeat(64)}`, tags: [], kind: 'image', why: 'untagged\nand old', status: 'deleted', size: 2_500_000 });
+  const md = renderJobSummary(report, { repository: 'acme/app', reportPath: '/tmp/r.json' });
+  assert.match(md, /\| `ghcr\.io\/acme\/app` \| 1 \| keep-list 1 \| 1 \| 0 \| 0 \| 0 \|/);
+  assert.match(md, /#### Largest deletions[\s\S]*\| `bbbbbbbbbbbb` \| _untagged_ \| 2\.5 MB \| untagged and old \|/);
+  assert.match(md, /\| a\\\|b \| kept: keep-list \| tag a\\\|b matches &lt;script&gt; \|/);
+  assert.match(md, /<details><summary>Every decision \(2\)<\/summary>\n\n\| package/);
+  assert.not.match(md, /<script>/);
+});
+
+test.run();
