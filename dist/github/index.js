@@ -28548,18 +28548,26 @@ async function readInventory(registry, options) {
   }
   const manifests = /* @__PURE__ */ new Map();
   const byDigest2 = new Map(listing.map((l) => [l.digest, l]));
-  let pending = [...new Set(listing.filter(needsManifest).map((l) => l.digest))];
+  const knownChildren = /* @__PURE__ */ new Set();
   let manifestReads = 0;
-  while (pending.length > 0) {
+  let pending = [...new Set(listing.filter((l) => l.tags.length > 0 && needsManifest(l)).map((l) => l.digest))];
+  let untaggedQueued = false;
+  while (pending.length > 0 || !untaggedQueued) {
+    if (pending.length === 0) {
+      untaggedQueued = true;
+      pending = listing.filter((l) => l.tags.length === 0 && !manifests.has(l.digest) && !knownChildren.has(l.digest)).map((l) => l.digest);
+      continue;
+    }
     const read = await readAll(registry, "manifest", pending, options, async (d) => parseManifest(await registry.getManifest(d)));
     manifestReads += read.size;
     const next = /* @__PURE__ */ new Set();
     for (const [d, m] of read) {
       manifests.set(d, m);
+      for (const c of m.children) knownChildren.add(c.digest);
       if (m.children.length === 0 || !needsChildren(m, byDigest2.get(d), options.revisionKeys)) continue;
-      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest) && !byDigest2.has(c.digest)) next.add(c.digest);
+      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
     }
-    pending = [...next];
+    pending = [...next].filter((d) => !manifests.has(d));
   }
   const configDigests = [...new Set([...manifests.values()].flatMap((m) => m.configDigest ? [m.configDigest] : []))];
   const configs = await readAll(registry, "config", configDigests, options, async (d) => parseConfig(await registry.getBlobJson(d)));

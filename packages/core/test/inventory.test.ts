@@ -81,6 +81,18 @@ test('an annotated index with a push time needs no child reads; without either, 
   assert.equal(inv2.reads, { manifests: 4, configs: 3 });
 });
 
+test('listed untagged children of a read index are not read again (GHCR lists them as versions)', async () => {
+  const w = world(true, new Date('2026-11-01T00:00:00Z'));
+  const orphan = digestOf('orphan');
+  w.manifests.set(orphan, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: digestOf('single-cfg') }, layers: [] });
+  const listing = [...w.listing, { digest: w.amd, tags: [] }, { digest: w.arm, tags: [] }, { digest: orphan, tags: [] }];
+  const { registry, asked } = countingRegistry(listing, w.manifests, w.configs);
+  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4 });
+  assert.not.ok(asked.includes(`manifest ${w.amd}`) || asked.includes(`manifest ${w.arm}`), asked.join('\n'));
+  assert.ok(asked.includes(`manifest ${orphan}`), 'an untagged digest no index lists is read');
+  assert.equal(inv.graph.nodes.get(w.amd)?.parents, [w.idx]);
+});
+
 test('a read that fails makes the inventory incomplete: nothing is planned', async () => {
   const w = world(true);
   w.manifests.delete(w.single);

@@ -76,18 +76,28 @@ export async function readInventory(registry: Registry, options: InventoryOption
   }
   const manifests = new Map<Digest, ManifestFacts>();
   const byDigest = new Map<Digest, ListedImage>(listing.map((l) => [l.digest, l]));
-  let pending = [...new Set(listing.filter(needsManifest).map((l) => l.digest))];
+  const knownChildren = new Set<Digest>();
   let manifestReads = 0;
-  while (pending.length > 0) {
+  // Tagged digests first; then the untagged ones no index read so far lists as a child (an untagged
+  // child of a tagged index is known from the index: on GHCR each read of it would count as a download).
+  let pending = [...new Set(listing.filter((l) => l.tags.length > 0 && needsManifest(l)).map((l) => l.digest))];
+  let untaggedQueued = false;
+  while (pending.length > 0 || !untaggedQueued) {
+    if (pending.length === 0) {
+      untaggedQueued = true;
+      pending = listing.filter((l) => l.tags.length === 0 && !manifests.has(l.digest) && !knownChildren.has(l.digest)).map((l) => l.digest);
+      continue;
+    }
     const read = await readAll(registry, 'manifest', pending, options, async (d) => parseManifest(await registry.getManifest(d)));
     manifestReads += read.size;
     const next = new Set<Digest>();
     for (const [d, m] of read) {
       manifests.set(d, m);
+      for (const c of m.children) knownChildren.add(c.digest);
       if (m.children.length === 0 || !needsChildren(m, byDigest.get(d), options.revisionKeys)) continue;
-      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest) && !byDigest.has(c.digest)) next.add(c.digest);
+      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
     }
-    pending = [...next];
+    pending = [...next].filter((d) => !manifests.has(d));
   }
   const configDigests = [...new Set([...manifests.values()].flatMap((m) => (m.configDigest ? [m.configDigest] : [])))];
   const configs = await readAll(registry, 'config', configDigests, options, async (d) => parseConfig(await registry.getBlobJson(d)));
