@@ -28537,7 +28537,7 @@ async function readInventory(registry, options) {
   try {
     listing = await registry.list();
   } catch (err) {
-    if (err instanceof IncompleteInputError) throw err;
+    if (err instanceof IncompleteInputError || err instanceof InputError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     throw new IncompleteInputError(
       `registry ${registry.name}`,
@@ -31257,6 +31257,13 @@ async function planCleanup(input) {
     }
     if (list && !had) reasons.set(n.digest, list);
   }
+  if (input.registry.listsUntagged === false) {
+    for (const n of graph.nodes.values()) {
+      if (n.listed && n.kind === "attachment" && n.subject && !graph.nodes.has(n.subject)) {
+        add(n.digest, { reason: "closure", detail: `attachment of ${n.subject}, which this registry cannot list because it has no tag; kept in case it exists` });
+      }
+    }
+  }
   const queue = [...reasons.keys()];
   const closureOf = (d, from, what) => {
     if (!reasons.has(d)) queue.push(d);
@@ -31613,7 +31620,11 @@ async function planRepository(o, mode = "cleanup") {
   });
   o.progress?.(`${o.registry.name}: ${inventory.listing.length} listed digests; planning`);
   const plan = mode === "purge" ? planPurge({ name: o.registry.name }, inventory.graph, o.now) : await planCleanup({
-    registry: { name: o.registry.name, ...o.registry.imageReference ? { imageReference: o.registry.imageReference } : {} },
+    registry: {
+      name: o.registry.name,
+      listsUntagged: o.registry.capabilities.listsUntagged,
+      ...o.registry.imageReference ? { imageReference: o.registry.imageReference } : {}
+    },
     graph: inventory.graph,
     policy: o.policy,
     keepTags: o.keepTags,
@@ -32839,7 +32850,7 @@ var OciRegistryClient = class {
     }
     throw await this.statusError(res, "check the API (/v2/)");
   }
-  /** Every tag of the repository, following `Link` pagination; [] when the repository does not exist. */
+  /** Every tag of the repository, following `Link` pagination. A repository that does not exist is bad input. */
   async listTags() {
     const tags = /* @__PURE__ */ new Set();
     const visited = /* @__PURE__ */ new Set();
@@ -32849,7 +32860,10 @@ var OciRegistryClient = class {
       const res = await this.request({ method: "GET", url, action: "pull", what: "list tags" });
       if (res.status === 404 && visited.size === 1) {
         await discard(res);
-        return [];
+        throw new InputError(
+          `${this.name}: the registry has no repository by that name (404 on the tag list)`,
+          "check the --registry value (HOST[:PORT]/NAME) and that the credentials may read it; nothing was deleted"
+        );
       }
       if (!res.ok) throw await this.statusError(res, "list tags");
       const body = await this.readJson(res, "list tags");
@@ -38454,7 +38468,7 @@ var GitHubHistory = class {
     const page = Math.min(100, Math.max(1, options.historyPage ?? 100));
     this.historyBatch = Math.max(1, options.historyBatch ?? 10);
     this.rest = new RestBackend(this.ctx, page);
-    this.backend = options.api === "rest" ? this.rest : new GraphqlBackend(this.ctx, { historyBatch: this.historyBatch, historyPage: page, lookupBatch: Math.max(1, options.lookupBatch ?? 50) });
+    this.backend = options.api === "rest" ? this.rest : new GraphqlBackend(this.ctx, { historyBatch: this.historyBatch, historyPage: page, lookupBatch: Math.max(1, options.lookupBatch ?? 100) });
   }
   options;
   repository;
@@ -38880,8 +38894,13 @@ async function cleanPackages(inputs, deps, io, report, clock) {
   if (loaded.policy.repositories.length > 0) {
     report.warnings.push(`${loaded.source}: cleanup.repositories was ignored: the action cleans the packages named by its packages input (${inputs.packages.join(", ")})`);
   }
-  if (inputs.kubeconfig !== void 0) io.warning("input kubeconfig: this version of regsweep does not read Kubernetes yet; in-use protection arrives in a later version and is off in this run");
-  else io.info("in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)");
+  if (inputs.kubeconfig !== void 0 && !loaded.policy.disableKubernetesBasedPolicy) {
+    throw new InputError(
+      "input kubeconfig: this version of regsweep cannot read Kubernetes yet, so it cannot protect what your clusters run; nothing was deleted",
+      "remove the kubeconfig input (in-use protection stays off), or set cleanup.disableKubernetesBasedPolicy: true in the policy"
+    );
+  }
+  if (inputs.kubeconfig === void 0) io.info("in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)");
   const cacheDir = inputs.cacheDir !== void 0 ? isAbsolute2(inputs.cacheDir) ? inputs.cacheDir : resolve3(workspace, inputs.cacheDir) : join2(deps.env["RUNNER_TEMP"] || deps.tmpdir, "regsweep-digest-cache");
   io.info(`digest cache: ${cacheDir}${inputs.dryRun ? " (read only: dry run)" : ""}`);
   const github = setUpGitHub({
@@ -38963,12 +38982,15 @@ async function runAction(deps) {
     repository = `${inputs.repository.owner}/${inputs.repository.name}`;
     io.info(`regsweep: ${inputs.dryRun ? "dry run of the " : ""}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(", ")} by the git references of ${repository}`);
     const { failures, unplanned } = await cleanPackages(inputs, deps, io, report, clock);
-    if (failures.length > 0) report.error = { ...failureOf(failures, inputs.packages.length), exitCode: 1 };
+    if (failures.length > 0) {
+      const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
+      report.error = { ...failureOf(failures, inputs.packages.length), exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
+    }
     if (unplanned.length > 0) io.notice(`GitHub's request budget ran out before ${unplanned.join(", ")} could be read: nothing was deleted there; the next run continues`);
   } catch (error2) {
-    report.error = { message: describeError(error2), exitCode: 1 };
+    report.error = { message: describeError(error2), exitCode: error2 instanceof InputError ? 2 : 1 };
   }
-  report.exitCode = report.error || report.failed.length > 0 ? 1 : 0;
+  report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
   report.finishedAt = clock.now().toISOString();
   return finish(io, report, reportPath, repository, token);
 }

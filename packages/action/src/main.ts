@@ -7,9 +7,9 @@
  * read); plan and apply each package (one that fails is reported, the others go on); then write the
  * JSON report, the outputs, the job summary and the annotations.
  *
- * Exit codes: a runner knows only success and failure, so the CLI's 2 (bad input) becomes 1 here.
- * 1: an input or token problem (with the fix), a package that could not be planned, or a failed
- * deletion. 0: everything else — also when GitHub's hourly budget (or max-deletions) ran out: a notice
+ * Exit codes as the CLI's (policy-semantics.md §6): 2 bad input (an input, the token, a missing
+ * package) with nothing touched; 1 a package that could not be planned or a failed deletion; 0
+ * everything else — also when GitHub's hourly budget (or max-deletions) ran out: a notice
  * says what is left, and the next scheduled run continues.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -117,8 +117,12 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
   if (loaded.policy.repositories.length > 0) {
     report.warnings.push(`${loaded.source}: cleanup.repositories was ignored: the action cleans the packages named by its packages input (${inputs.packages.join(', ')})`);
   }
-  if (inputs.kubeconfig !== undefined) io.warning('input kubeconfig: this version of regsweep does not read Kubernetes yet; in-use protection arrives in a later version and is off in this run');
-  else io.info('in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)');
+  if (inputs.kubeconfig !== undefined && !loaded.policy.disableKubernetesBasedPolicy) {
+    // Fail closed: a cluster was named, and this version cannot read it, so nothing may be deleted.
+    throw new InputError('input kubeconfig: this version of regsweep cannot read Kubernetes yet, so it cannot protect what your clusters run; nothing was deleted',
+      'remove the kubeconfig input (in-use protection stays off), or set cleanup.disableKubernetesBasedPolicy: true in the policy');
+  }
+  if (inputs.kubeconfig === undefined) io.info('in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)');
 
   const cacheDir = inputs.cacheDir !== undefined
     ? (isAbsolute(inputs.cacheDir) ? inputs.cacheDir : resolve(workspace, inputs.cacheDir))
@@ -198,12 +202,15 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     repository = `${inputs.repository.owner}/${inputs.repository.name}`;
     io.info(`regsweep: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
     const { failures, unplanned } = await cleanPackages(inputs, deps, io, report, clock);
-    if (failures.length > 0) report.error = { ...failureOf(failures, inputs.packages.length), exitCode: 1 };
+    if (failures.length > 0) {
+      const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
+      report.error = { ...failureOf(failures, inputs.packages.length), exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
+    }
     if (unplanned.length > 0) io.notice(`GitHub's request budget ran out before ${unplanned.join(', ')} could be read: nothing was deleted there; the next run continues`);
   } catch (error) {
-    report.error = { message: describeError(error), exitCode: 1 };
+    report.error = { message: describeError(error), exitCode: error instanceof InputError ? 2 : 1 };
   }
-  report.exitCode = report.error || report.failed.length > 0 ? 1 : 0;
+  report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
   report.finishedAt = clock.now().toISOString();
   return finish(io, report, reportPath, repository, token);
 }

@@ -265,12 +265,12 @@ test('max-deletions is one budget for the whole run: two packages, three deletio
   });
 });
 
-test('a wrong token: exit 1 with what to do, nothing read or deleted', async () => {
+test('a wrong token: exit 2 (bad input) with what to do, nothing read or deleted', async () => {
   const { world } = branchesWorld();
   await scenario(world, async (dirs) => {
     const wrong = 'ghp_notAValidToken9876';
     const run = await runBundle(dirs, world.url, inputsFor(world, { token: wrong }));
-    assert.is(run.code, 1);
+    assert.is(run.code, 2);
     await checkMasked(run, wrong);
     const [error] = annotations(run, 'error');
     assert.match(error ?? '', /GitHub rejected the token \(401 Bad credentials\)/);

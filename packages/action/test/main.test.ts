@@ -59,12 +59,12 @@ test('a bad input: the token is masked first, the step fails with the input name
   await inTemp(async (dir) => {
     const r = recorder(dir, { 'dry-run': 'maybe' });
     const result = await runAction(r.deps);
-    assert.is(result.exitCode, 1);
+    assert.is(result.exitCode, 2);
     assert.is(r.calls[0], `secret ${TOKEN}`);
     assert.equal(r.calls.filter((c) => c.startsWith('failed')), ['failed input dry-run: expected true or false, got "maybe"']);
     assert.equal(r.outputs, { deleted: '0', kept: '0', failed: '0', report: join(dir, 'regsweep-report.json') });
     const report = JSON.parse(await readFile(join(dir, 'regsweep-report.json'), 'utf8')) as Report;
-    assert.equal(report.error, { message: 'input dry-run: expected true or false, got "maybe"', exitCode: 1 });
+    assert.equal(report.error, { message: 'input dry-run: expected true or false, got "maybe"', exitCode: 2 });
     assert.match(r.summary[0] ?? '', /> \*\*Stopped:\*\* input dry-run/);
   });
 });
@@ -72,19 +72,18 @@ test('a bad input: the token is masked first, the step fails with the input name
 test('a config input naming a missing file: the input is named, with the fix', async () => {
   await inTemp(async (dir) => {
     const r = recorder(dir, { config: 'cleanup/regsweep.yml' });
-    assert.is((await runAction(r.deps)).exitCode, 1);
+    assert.is((await runAction(r.deps)).exitCode, 2);
     const failed = r.calls.find((c) => c.startsWith('failed')) ?? '';
     assert.match(failed, /^failed input config: .*cleanup\/regsweep\.yml does not exist\nfix: .*actions\/checkout/);
   });
 });
 
-test('kubeconfig given: a warning that in-use protection is not there yet; the token never reaches the log', async () => {
+test('kubeconfig given: this version cannot read clusters, so it fails closed (exit 2, nothing read); the token never reaches the log', async () => {
   await inTemp(async (dir) => {
     const refuse: typeof globalThis.fetch = async () => new Response(JSON.stringify({ message: `Bad credentials for ${TOKEN}` }), { status: 401, headers: { 'content-type': 'application/json' } });
     const r = recorder(dir, { kubeconfig: 'apiVersion: v1\nkind: Config\n' }, refuse);
-    assert.is((await runAction(r.deps)).exitCode, 1);
-    assert.ok(r.calls.some((c) => /^warning input kubeconfig: .*in-use protection arrives in a later version/.test(c)));
-    assert.match(r.calls.find((c) => c.startsWith('failed')) ?? '', /rejected the token \(401 Bad credentials for \*\*\*\)/);
+    assert.is((await runAction(r.deps)).exitCode, 2);
+    assert.match(r.calls.find((c) => c.startsWith('failed')) ?? '', /^failed input kubeconfig: .*cannot read Kubernetes yet.*nothing was deleted/);
     assert.ok(r.calls.slice(1).every((c) => !c.includes(TOKEN)));
     assert.ok(r.summary.every((s) => !s.includes(TOKEN)));
   });

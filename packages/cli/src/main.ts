@@ -1,6 +1,7 @@
 /** The CLI's composition root: parse, build adapters, call the core, print and write the report. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import {
   applyPlan, defaultCleanupPolicy, emptyReport, IncompleteInputError, InputError, planRepository, renderSummary,
   type Clock, type GitHistory, type Registry, type Report,
@@ -50,14 +51,15 @@ class RepositoriesFailed extends Error {
 
 /**
  * The run's error when repositories failed. A single repository's error is passed on as it is; for
- * several, one line per failed repository. Exit 2 (bad input, nothing touched) only when the first
+ * several, one line per failed repository. Exit 2 (bad input, nothing touched) only when every
  * failure was bad input and nothing was deleted in any repository; else 1.
  */
 function failuresError(run: CleanRunResult, repositories: number): unknown {
   const [first] = run.failures;
   if (repositories === 1 && first && run.failures.length === 1) return first.error;
   const lines = run.failures.map((f) => `${f.repository}: ${describeError(f.error)}`);
-  const exitCode = !run.touched && first ? exitCodeOf(first.error) : 1;
+  // 2 only when every failure was bad input and nothing was touched (§6); else 1.
+  const exitCode = !run.touched && first && run.failures.every((f) => exitCodeOf(f.error) === 2) ? 2 : 1;
   return new RepositoriesFailed(`${run.failures.length} of ${repositories} repositories failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, exitCode);
 }
 
@@ -65,6 +67,20 @@ function describeError(err: unknown): string {
   if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}\n  fix: ${err.hint}` : err.message;
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** The kubeconfig a cluster client would use: $KUBECONFIG's files, else ~/.kube/config, if any exists. */
+async function findKubeconfig(env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+  const candidates = env['KUBECONFIG'] ? env['KUBECONFIG'].split(':').filter((p) => p !== '') : [join(env['HOME'] ?? homedir(), '.kube', 'config')];
+  for (const path of candidates) {
+    try {
+      await access(path);
+      return path;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
 }
 
 async function readPassword(io: Io): Promise<string> {
@@ -113,7 +129,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const policy = { ...loaded.policy };
       if (command.withoutKube) policy.disableKubernetesBasedPolicy = true;
       else if (!policy.disableKubernetesBasedPolicy) {
-        report.warnings.push('this build of regsweep does not scan Kubernetes yet: in-use protection is off (pass --without-kube to say that is intended)');
+        const kubeconfig = await findKubeconfig(io.env ?? {});
+        // Fail closed (§6): a cluster is configured and this version cannot read it.
+        if (kubeconfig) {
+          throw new InputError(`a kubeconfig is present (${kubeconfig}) but this version of regsweep cannot read Kubernetes yet, so it cannot protect what the clusters run; nothing was deleted`,
+            'pass --without-kube to clean without in-use protection, or set cleanup.disableKubernetesBasedPolicy: true');
+        }
+        report.warnings.push('no kubeconfig found and this version does not scan Kubernetes yet: in-use protection is off (pass --without-kube to say that is intended)');
       }
       history = await openLocalGit(resolve(io.cwd, command.git));
       const run = await cleanRepositories({

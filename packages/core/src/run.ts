@@ -50,7 +50,10 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
   });
   o.progress?.(`${o.registry.name}: ${inventory.listing.length} listed digests; planning`);
   const plan = mode === 'purge' ? planPurge({ name: o.registry.name }, inventory.graph, o.now) : await planCleanup({
-    registry: { name: o.registry.name, ...(o.registry.imageReference ? { imageReference: o.registry.imageReference } : {}) },
+    registry: {
+      name: o.registry.name, listsUntagged: o.registry.capabilities.listsUntagged,
+      ...(o.registry.imageReference ? { imageReference: o.registry.imageReference } : {}),
+    },
     graph: inventory.graph, policy: o.policy, keepTags: o.keepTags,
     ...(o.history ? { history: o.history } : {}), clusterImages: o.clusterImages, now: o.now,
     ...(o.role ? { role: o.role } : {}),

@@ -103,6 +103,17 @@ test('§5 closure: a deleted index takes its untagged children and its attachmen
   assert.match(byDigest.get(orphanSig)?.why ?? '', /not in the repository/);
 });
 
+test('§5 on a registry that lists tags only, a signature whose subject is not listed is kept, not orphan-deleted', async () => {
+  const g = new GraphBuilder();
+  const untaggedSubject = digestOf('pinned-untagged');
+  const sig = g.signature(untaggedSubject);
+  const yaml = 'cleanup:\n  keepImagesBuiltWithinLastNHours: 0\n  keepPolicies: []\n';
+  const oci = await planWith({ yaml, graph: g.build(), history: history(), extra: { registry: { name: 'oci', listsUntagged: false } } });
+  assert.equal(reasonsOf(oci, sig), ['closure']);
+  const ghcr = await planWith({ yaml, graph: g.build(), history: history(), extra: { registry: { name: 'ghcr', listsUntagged: true } } });
+  assert.equal(ghcr.delete.map((d) => d.digest), [sig], 'where untagged digests are listed, a missing subject is really gone');
+});
+
 test('§5 every reason that holds is listed', async () => {
   const g = new GraphBuilder();
   const d = g.image({ name: 'all', tags: ['release-1', 'sha-' + idOf('m2')], created: '2026-11-20T11:00:00Z' });

@@ -104,6 +104,7 @@ export class LocalGitHistory implements GitHistory {
     // clone keeps origin's branches as local ones and has no remote-tracking branches: then, and
     // whenever origin has none, the local branches stand in rather than no branch at all.
     const branches = hasOrigin && remote.length > 0 ? remote : local;
+    if (branches === remote) await this.requireAllBranchesFetched();
     if (nested.length > 0) {
       const skip = new Set<GitRef>();
       await this.batch.request(
@@ -156,6 +157,20 @@ export class LocalGitHistory implements GitHistory {
       },
     );
     return found;
+  }
+
+  /**
+   * Fail closed (§6): a clone that fetches only some of origin's branches (`clone --single-branch`,
+   * GitLab CI's default fetch) would make every other branch look deleted and its images go.
+   */
+  private async requireAllBranchesFetched(): Promise<void> {
+    const r = await runGit(this.dir, ['config', '--get-all', 'remote.origin.fetch'], { env: this.env });
+    const specs = r.stdout.toString('utf8').split('\n').map((l) => l.trim().replace(/^\+/, '')).filter((l) => l !== '');
+    if (specs.some((spec) => spec.startsWith('refs/heads/*:'))) return;
+    throw new InputError(
+      `${this.dir}: origin fetches only ${specs.length > 0 ? specs.join(', ') : 'no branches'}, so the other branches would look deleted and their images would go`,
+      "fetch every branch first: git config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*' && git fetch origin (in GitLab CI, also set GIT_DEPTH: 0)",
+    );
   }
 
   /** Ends the git processes. Forgetting it does not keep node alive. */

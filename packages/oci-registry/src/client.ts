@@ -142,7 +142,7 @@ export class OciRegistryClient {
     throw await this.statusError(res, 'check the API (/v2/)');
   }
 
-  /** Every tag of the repository, following `Link` pagination; [] when the repository does not exist. */
+  /** Every tag of the repository, following `Link` pagination. A repository that does not exist is bad input. */
   async listTags(): Promise<string[]> {
     const tags = new Set<string>();
     const visited = new Set<string>();
@@ -152,7 +152,8 @@ export class OciRegistryClient {
       const res = await this.request({ method: 'GET', url, action: 'pull', what: 'list tags' });
       if (res.status === 404 && visited.size === 1) {
         await discard(res);
-        return [];
+        throw new InputError(`${this.name}: the registry has no repository by that name (404 on the tag list)`,
+          'check the --registry value (HOST[:PORT]/NAME) and that the credentials may read it; nothing was deleted');
       }
       if (!res.ok) throw await this.statusError(res, 'list tags');
       const body = await this.readJson(res, 'list tags');

@@ -28,6 +28,12 @@ export interface OciRegistryOptions extends OciRegistryClientOptions {
    * referrers fallback tags are expanded, which costs one manifest read per such tag.
    */
   listReferrers?: boolean;
+  /**
+   * How single tags are removed. Default `throw-away` (push a unique manifest to the tag, delete it):
+   * safe everywhere. `learn` tries the OCI tag delete first; a registry that answers it by deleting the
+   * whole manifest would take a kept digest with it on that first try, so it is opt-in.
+   */
+  tagDelete?: 'throw-away' | 'learn';
 }
 
 /** Reads a manifest by digest; the digest cache passes its own so `list()` reads through the cache. */
@@ -64,11 +70,11 @@ export class OciRegistry implements Registry {
   /** Whether the registry has the referrers API, once known. */
   private referrersApi: boolean | undefined;
 
-  constructor(readonly client: OciRegistryClient, private readonly concurrency = 8, options: Pick<OciRegistryOptions, 'listReferrers'> = {}) {
+  constructor(readonly client: OciRegistryClient, private readonly concurrency = 8, options: Pick<OciRegistryOptions, 'listReferrers' | 'tagDelete'> = {}) {
     this.name = client.name;
     this.imageReference = client.name;
     this.listReferrers = options.listReferrers ?? false;
-    this.tags = new TagDeleter(client);
+    this.tags = new TagDeleter(client, undefined, options.tagDelete === 'learn' ? undefined : 'throw-away');
   }
 
   async list(readManifest: ManifestReader = (d) => this.getManifest(d)): Promise<ListedImage[]> {

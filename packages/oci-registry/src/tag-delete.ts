@@ -29,7 +29,9 @@ export class TagDeleter {
   /** Throw-away manifests pushed by this run (a retry after a failed delete finds its own one). */
   private readonly pushed = new Set<Digest>();
 
-  constructor(private readonly client: OciRegistryClient, private readonly unique: () => string = randomUUID) {}
+  constructor(private readonly client: OciRegistryClient, private readonly unique: () => string = randomUUID, start?: TagDeleteMethod) {
+    this.method = start;
+  }
 
   /** The method in use once known. */
   get current(): TagDeleteMethod | undefined {

@@ -1,5 +1,6 @@
 /** The Registry port against the real distribution registry (Debian docker-registry). */
 import { test } from 'uvu';
+import { InputError } from '@regsweep/core';
 import * as assert from 'uvu/assert';
 import { MEDIA, parseManifest, type ListedImage } from '@regsweep/core';
 import { OciRegistryClient, openOciRegistry } from '../src/index.js';
@@ -42,9 +43,15 @@ test('list groups several tags per digest; names and capabilities', async () => 
   assert.is(new Date(inspected.Created).toISOString(), '2024-03-01T10:00:00.000Z');
 });
 
-test('an unknown repository lists as empty', async () => {
+test('an unknown repository is bad input (exit 2), not an empty one that would make a final repository lose everything', async () => {
   const r = await openOciRegistry(`${server.host}/nobody/here`);
-  assert.equal(await r.list(), []);
+  try {
+    await r.list();
+    assert.unreachable('must throw');
+  } catch (err) {
+    assert.instance(err, InputError);
+    assert.match((err as Error).message, /no repository by that name/);
+  }
 });
 
 test('reads manifests, indexes, configs and cosign signature tags', async () => {

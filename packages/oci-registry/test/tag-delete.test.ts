@@ -49,7 +49,7 @@ test('distribution 2.8: a tag goes alone by the throw-away method; the digest an
   const p = new Pusher(server.url, name);
   const img = await p.pushImage({ tags: ['keep', 'stale', 'old'], revision: 'a'.repeat(40) });
   const proxy = await proxied(server);
-  const r = await openOciRegistry(`${proxy.host}/${name}`);
+  const r = await openOciRegistry(`${proxy.host}/${name}`, { tagDelete: 'learn' });
   assert.is(r.capabilities.deletesTagAlone, true);
   assert.is(r.tagDeleteMethod, undefined);
   assert.is(await r.deleteTag('stale'), 'deleted');
@@ -87,7 +87,7 @@ test('OCI 1.1 tag delete is used where the registry has it, checked once, and re
   const name = repo();
   const img = await new Pusher(server.url, name).pushImage({ tags: ['keep', 'x', 'y'] });
   const proxy = await proxied(server, { tagDelete: 'oci' });
-  const r = await openOciRegistry(`${proxy.host}/${name}`);
+  const r = await openOciRegistry(`${proxy.host}/${name}`, { tagDelete: 'learn' });
   assert.is(await r.deleteTag('x'), 'deleted');
   assert.is(r.tagDeleteMethod, 'oci');
   assert.ok(proxy.requests.includes(`HEAD /v2/${name}/manifests/${img.digest}`), 'the digest was checked after the first tag delete');
@@ -104,7 +104,7 @@ test('a registry whose tag delete deletes the manifest is reported once and not 
   const a = await p.pushImage({ tags: ['a-keep', 'a-stale'], revision: '1'.repeat(40) });
   const b = await p.pushImage({ tags: ['b-keep', 'b-stale'], revision: '2'.repeat(40) });
   const proxy = await proxied(server, { tagDelete: 'destructive' });
-  const r = await openOciRegistry(`${proxy.host}/${name}`);
+  const r = await openOciRegistry(`${proxy.host}/${name}`, { tagDelete: 'learn' });
   const error = await rejection(r.deleteTag('a-stale'));
   assert.instance(error, RegistryError);
   assert.is((error as RegistryError).transient, false);
@@ -144,7 +144,7 @@ test('the probe is sent once even when deletes start concurrently', async () => 
   const p = new Pusher(server.url, name);
   const images = await Promise.all([1, 2, 3].map((i) => p.pushImage({ tags: [`t${i}`], revision: String(i).repeat(40) })));
   const proxy = await proxied(server);
-  const r = await openOciRegistry(`${proxy.host}/${name}`);
+  const r = await openOciRegistry(`${proxy.host}/${name}`, { tagDelete: 'learn' });
   const outcomes = await Promise.all(images.map((img) => r.deleteImage({ digest: img.digest, tags: [] })));
   assert.equal(outcomes, ['deleted', 'deleted', 'deleted']);
   assert.is(writes(proxy).filter((q) => q.endsWith(ZERO)).length, 1);

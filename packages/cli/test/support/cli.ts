@@ -28,12 +28,12 @@ export interface CliResult {
 }
 
 /** `node packages/cli/bin/regsweep.js ARGS` in `cwd`; fails the test when the process cannot run. */
-export function runCli(args: readonly string[], cwd: string): CliResult {
+export function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): CliResult {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build the CLI first with \`npx tsc -b packages/cli\``);
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -3,7 +3,7 @@
  * manifests of listed digests and of index children, then the image configs. Fails closed: any read
  * that fails makes the inventory incomplete and throws.
  */
-import { IncompleteInputError } from '../errors.js';
+import { IncompleteInputError, InputError } from '../errors.js';
 import type { Digest, ListedImage, Registry } from '../ports.js';
 import { mapLimit } from '../util/pool.js';
 import { attachmentTagSubject, buildGraph, type ImageGraph, type ReadFacts } from './graph.js';
@@ -69,7 +69,7 @@ export async function readInventory(registry: Registry, options: InventoryOption
   try {
     listing = await registry.list();
   } catch (err) {
-    if (err instanceof IncompleteInputError) throw err;
+    if (err instanceof IncompleteInputError || err instanceof InputError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     throw new IncompleteInputError(`registry ${registry.name}`, `could not list images: ${message}`,
       'nothing was deleted; check the registry address and credentials', err);

@@ -15,7 +15,11 @@ import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type Planne
 import { walkHistory, type WalkResult } from './walk.js';
 
 export interface PlanInput {
-  registry: { name: string; imageReference?: string };
+  /**
+   * `listsUntagged: false` (an OCI Distribution registry): a subject missing from the listing may
+   * exist untagged, so its attachments are kept rather than judged orphaned. Default true.
+   */
+  registry: { name: string; imageReference?: string; listsUntagged?: boolean };
   graph: ImageGraph;
   policy: CleanupPolicy;
   /** Tag globs always kept: the policy's `keepTags` plus any keep-list file. */
@@ -166,6 +170,16 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
       }
     }
     if (list && !had) reasons.set(n.digest, list);
+  }
+
+  // An attachment whose subject is not listed, on a registry that cannot list untagged digests: the
+  // subject may still be there, untagged (and in use by digest): keep it rather than orphan-delete it.
+  if (input.registry.listsUntagged === false) {
+    for (const n of graph.nodes.values()) {
+      if (n.listed && n.kind === 'attachment' && n.subject && !graph.nodes.has(n.subject)) {
+        add(n.digest, { reason: 'closure', detail: `attachment of ${n.subject}, which this registry cannot list because it has no tag; kept in case it exists` });
+      }
+    }
   }
 
   // Closure (§5): children of kept indexes, attachments of kept images.
