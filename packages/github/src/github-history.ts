@@ -32,7 +32,10 @@ export interface GitHubHistoryOptions {
   historyBatch?: number;
   /** Commits per history page (default and GitHub's maximum: 100). */
   historyPage?: number;
-  /** Prefixes or objects per GraphQL lookup query (default 50). */
+  /**
+   * Prefixes or objects per GraphQL lookup query (default 100). A lookup asks for no connection, so a
+   * query costs one point whatever its size; at 100 a query resolves as many as a page of refs lists.
+   */
   lookupBatch?: number;
   /** Parallel REST requests (default 4). */
   concurrency?: number;
@@ -89,7 +92,7 @@ export class GitHubHistory implements GitHistory {
     this.historyBatch = Math.max(1, options.historyBatch ?? 10);
     this.rest = new RestBackend(this.ctx, page);
     this.backend = options.api === 'rest' ? this.rest
-      : new GraphqlBackend(this.ctx, { historyBatch: this.historyBatch, historyPage: page, lookupBatch: Math.max(1, options.lookupBatch ?? 50) });
+      : new GraphqlBackend(this.ctx, { historyBatch: this.historyBatch, historyPage: page, lookupBatch: Math.max(1, options.lookupBatch ?? 100) });
   }
 
   refs(): Promise<GitRef[]> {

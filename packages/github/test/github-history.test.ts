@@ -141,6 +141,22 @@ test('resolvePrefixes: unique prefixes resolve in one query; ambiguous, unknown 
   assert.is(w.graphql(), 1);
 });
 
+test('resolvePrefixes: 100 a query by default (a lookup costs one point whatever its size)', async () => {
+  const m = new RepoModel();
+  const labels = m.line('c', 250, '2026-11-20T00:00:00Z', undefined, 3_600_000);
+  m.branch('main', 'c250');
+  const prefixes = labels.map((l) => oidOf(l).slice(0, 7));
+  assert.is(new Set(prefixes).size, 250);
+  const w = await world(m);
+  const got = await w.history.resolvePrefixes(prefixes);
+  assert.is(got.size, 250);
+  assert.ok(labels.every((l) => got.get(oidOf(l).slice(0, 7)) === oidOf(l)));
+  assert.is(w.graphql(), 3, '100 + 100 + 50');
+  const small = await world(m, { history: { lookupBatch: 50 } });
+  await small.history.resolvePrefixes(prefixes);
+  assert.is(small.graphql(), 5, 'lookupBatch still sets the size');
+});
+
 test('lazy history: planning main with last: 1 reads one history page of a long branch', async () => {
   const m = new RepoModel();
   const labels = m.line('m', 250, '2026-11-20T00:00:00Z', undefined, 3_600_000);
