@@ -32373,10 +32373,13 @@ function sharedHistory(history) {
   };
 }
 
-// packages/github/src/pacer.ts
-var systemPacerClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve4) => setTimeout(resolve4, Math.max(0, ms)))
+// packages/core/src/pace/pacer.ts
+var GITHUB_BUDGET_HEADERS = {
+  remaining: "x-ratelimit-remaining",
+  reset: "x-ratelimit-reset",
+  limit: "x-ratelimit-limit",
+  resource: { header: "x-ratelimit-resource", value: "core" },
+  label: "GitHub's hourly request budget"
 };
 var WRITES = /* @__PURE__ */ new Set(["POST", "PUT", "PATCH", "DELETE"]);
 function headerValue(headers, name) {
@@ -32384,15 +32387,15 @@ function headerValue(headers, name) {
   if (v === void 0) return void 0;
   return Array.isArray(v) ? v[0] : String(v);
 }
-function limitVerdict(headers, nowMs, fallbackMs) {
+function limitVerdict(headers, nowMs, fallbackMs, names = GITHUB_BUDGET_HEADERS) {
   const after = headerValue(headers, "retry-after")?.trim();
   if (after !== void 0 && after !== "") {
     const seconds = /^[0-9]+$/.test(after) ? Number(after) : void 0;
     const at = seconds !== void 0 ? nowMs + seconds * 1e3 : Date.parse(after);
     if (!Number.isNaN(at)) return { kind: "secondary", untilMs: Math.max(nowMs, at) };
   }
-  const reset = Number(headerValue(headers, "x-ratelimit-reset"));
-  if (headerValue(headers, "x-ratelimit-remaining") === "0" && Number.isFinite(reset) && reset > 0) {
+  const reset = Number(headerValue(headers, names.reset));
+  if (headerValue(headers, names.remaining) === "0" && Number.isFinite(reset) && reset > 0) {
     return { kind: "primary", untilMs: Math.max(nowMs, reset * 1e3 + 1e3) };
   }
   return { kind: "secondary", untilMs: nowMs + fallbackMs };
@@ -32403,6 +32406,8 @@ function writeFitsBudget(remaining, reserve) {
 var Pacer = class {
   concurrency;
   clock;
+  names;
+  waitForReset;
   limit;
   /** The window plus the margin. */
   windowMs;
@@ -32424,8 +32429,10 @@ var Pacer = class {
   consecutiveFallbacks = 0;
   primary = {};
   counts = { sent: {}, maxInFlight: 0, limited: 0, pauses: 0, budgetStops: 0 };
-  constructor(options = {}) {
-    this.clock = options.clock ?? systemPacerClock;
+  constructor(options) {
+    this.clock = options.clock;
+    this.names = options.budgetHeaders ?? GITHUB_BUDGET_HEADERS;
+    this.waitForReset = options.waitForReset ?? false;
     this.concurrency = Math.max(1, Math.min(100, options.concurrency ?? 10));
     this.limit = options.pointsPerWindow ?? 900;
     this.windowMs = options.windowMs ?? 6e4;
@@ -32464,16 +32471,20 @@ var Pacer = class {
       if (this.primary.resetAt !== void 0 && t >= this.primary.resetAt) this.primary = {};
       const { remaining, resetAt } = this.primary;
       if (write && !writeFitsBudget(remaining, this.reserve)) {
+        if (this.waitForReset && resetAt !== void 0 && resetAt - t <= this.maxWaitMs) {
+          await this.clock.sleep(resetAt - t);
+          continue;
+        }
         this.counts.budgetStops += 1;
-        throw this.exhausted(`GitHub's hourly request budget is down to ${remaining ?? 0} (keeping a reserve of ${this.reserve})`);
+        throw this.exhausted(`${this.names.label} is down to ${remaining ?? 0} (keeping a reserve of ${this.reserve})`);
       }
       if (!write && remaining !== void 0 && remaining <= 0) {
-        await this.waitOrGiveUp((resetAt ?? t + this.fallbackMs) - t, "GitHub's hourly request budget is used up");
+        await this.waitOrGiveUp((resetAt ?? t + this.fallbackMs) - t, `${this.names.label} is used up`);
         if (resetAt === void 0) this.primary = {};
         continue;
       }
       if (this.pausedUntil > t) {
-        await this.waitOrGiveUp(this.pausedUntil - t, "GitHub asked to wait (rate limited)");
+        await this.waitOrGiveUp(this.pausedUntil - t, "the platform asked to wait (rate limited)");
         continue;
       }
       const wait = Math.max(this.windowWait(key, points, t), this.bucketWait(key, points, t));
@@ -32547,13 +32558,14 @@ var Pacer = class {
     this.logs.set(key, log);
     if (Number.isFinite(this.burst)) this.refill(key, t).tokens -= points;
   }
-  /** Tracks the primary budget from any response's `x-ratelimit-*` headers. */
+  /** Tracks the primary budget from any response's budget headers. */
   observe(headers) {
-    const resource = headerValue(headers, "x-ratelimit-resource");
-    if (resource !== void 0 && resource !== "core") return;
-    const remaining = Number(headerValue(headers, "x-ratelimit-remaining") ?? NaN);
-    const reset = Number(headerValue(headers, "x-ratelimit-reset") ?? NaN);
-    const limit2 = Number(headerValue(headers, "x-ratelimit-limit") ?? NaN);
+    const { resource: only } = this.names;
+    const resource = only !== void 0 ? headerValue(headers, only.header) : void 0;
+    if (only !== void 0 && resource !== void 0 && resource !== only.value) return;
+    const remaining = Number(headerValue(headers, this.names.remaining) ?? NaN);
+    const reset = Number(headerValue(headers, this.names.reset) ?? NaN);
+    const limit2 = Number(headerValue(headers, this.names.limit) ?? NaN);
     if (!Number.isFinite(remaining)) return;
     const resetAt = Number.isFinite(reset) ? reset * 1e3 : void 0;
     const estimate = Math.max(0, remaining - this.inFlight);
@@ -32567,9 +32579,9 @@ var Pacer = class {
   /** After a rate-limited 403/429: pauses every request until GitHub's time and says which limit it was. */
   limited(headers) {
     this.counts.limited += 1;
-    const named = headerValue(headers, "retry-after") !== void 0 || headerValue(headers, "x-ratelimit-remaining") === "0";
+    const named = headerValue(headers, "retry-after") !== void 0 || headerValue(headers, this.names.remaining) === "0";
     const fallback = Math.min(this.fallbackMs * 2 ** this.consecutiveFallbacks, 15 * 6e4);
-    const verdict = limitVerdict(headers, this.clock.now(), fallback);
+    const verdict = limitVerdict(headers, this.clock.now(), fallback, this.names);
     this.consecutiveFallbacks = named ? 0 : this.consecutiveFallbacks + 1;
     if (headers !== void 0) this.observe(headers);
     if (verdict.kind === "primary") this.primary = { ...this.primary, remaining: 0, resetAt: verdict.untilMs };
@@ -32595,6 +32607,17 @@ var Pacer = class {
   }
   stats() {
     return { ...this.counts, sent: { ...this.counts.sent } };
+  }
+};
+
+// packages/github/src/pacer.ts
+var systemPacerClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve4) => setTimeout(resolve4, Math.max(0, ms)))
+};
+var Pacer2 = class extends Pacer {
+  constructor(options = {}) {
+    super({ ...options, clock: options.clock ?? systemPacerClock });
   }
 };
 
@@ -33381,7 +33404,7 @@ var GhcrRegistry = class {
     const host = new URL(options.registryUrl ?? "https://ghcr.io").host;
     this.name = `${host}/${options.owner.toLowerCase()}/${options.package}`;
     this.imageReference = this.name;
-    this.pacer = options.pacer ?? new Pacer();
+    this.pacer = options.pacer ?? new Pacer2();
     this.attempts = Math.max(1, options.attempts ?? 6);
     this.request = options.request ?? (options.octokit !== void 0 ? octokitRequest(options.octokit) : fetchRequest({ token: options.token, ...options.apiUrl !== void 0 ? { baseUrl: options.apiUrl } : {} }));
   }
@@ -38539,7 +38562,7 @@ var GitHubHistory = class {
 
 // packages/action/src/github.ts
 var USER_AGENT = "regsweep-action";
-var LoggingPacer = class extends Pacer {
+var LoggingPacer = class extends Pacer2 {
   constructor(options, say) {
     super(options);
     this.say = say;

@@ -17,3 +17,4 @@ export * from './run.js';
 export * from './util/pool.js';
 export * from './policy/index.js';
 export * from './history-cache.js';
+export * from './pace/pacer.js';
