@@ -26,7 +26,7 @@ import {
   type Registry,
   type RegistryCapabilities,
 } from '@regsweep/core';
-import { OciRegistryClient, withDigestCache, type CacheStats, type CachedRegistry, type DigestCache, type OciRegistryClientOptions } from '@regsweep/oci-registry';
+import { createManifestReader, type CacheStats, type DigestCache, type ManifestReads, type OciRegistryClientOptions } from '@regsweep/oci-registry';
 import { errorMessage, fetchRequest, linkPage, octokitRequest, type GitHubResponse, type OctokitLike, type RequestLike } from './ghcr-http.js';
 import { headerValue, Pacer, type HttpMethod, type PacerStats } from './pacer.js';
 import { parseVersions, resolveOwner, TOKEN_HINT, type OwnerScope, type OwnerType } from './ghcr-owner.js';
@@ -73,11 +73,6 @@ export interface GhcrStats {
   cache?: CacheStats;
 }
 
-interface Reader {
-  getManifest(digest: Digest): Promise<RawManifest>;
-  getBlobJson(digest: Digest): Promise<unknown>;
-}
-
 type Kind = 'owner' | 'viewer' | 'pages' | 'deletes' | 'checks';
 
 export async function openGhcrPackage(options: GhcrPackageOptions): Promise<GhcrRegistry> {
@@ -100,15 +95,14 @@ export class GhcrRegistry implements Registry {
   private readonly request: RequestLike;
   private readonly options: GhcrPackageOptions;
   private readonly attempts: number;
-  private readonly counts: GhcrStats['requests'] = { owner: 0, viewer: 0, pages: 0, deletes: 0, checks: 0, tokens: 0, manifests: 0, blobs: 0 };
+  private readonly counts: Omit<GhcrStats['requests'], 'tokens' | 'manifests' | 'blobs'> = { owner: 0, viewer: 0, pages: 0, deletes: 0, checks: 0 };
   private rateLimited = 0;
   private retries = 0;
   private scope: OwnerScope | undefined;
   private readonly ids = new Map<Digest, string>();
   /** The first permission refusal of a delete: every later delete fails with it, unsent. */
   private denied: InputError | undefined;
-  private reader: Reader | undefined;
-  private cached: CachedRegistry | undefined;
+  private reader: ManifestReads | undefined;
 
   constructor(options: GhcrPackageOptions) {
     if (options.owner === '' || options.package === '') throw new InputError('a GHCR package needs an owner and a package name', 'write it like ghcr.io/OWNER/NAME');
@@ -225,49 +219,21 @@ export class GhcrRegistry implements Registry {
   }
 
   stats(): GhcrStats {
-    const cache = this.cached?.stats();
-    return { requests: { ...this.counts }, rateLimited: this.rateLimited, retries: this.retries, pacer: this.pacer.stats(), ...(cache !== undefined ? { cache } : {}) };
+    const cache = this.reader?.cacheStats();
+    return { requests: { ...this.counts, ...(this.reader?.counts() ?? { tokens: 0, manifests: 0, blobs: 0 }) }, rateLimited: this.rateLimited, retries: this.retries, pacer: this.pacer.stats(), ...(cache !== undefined ? { cache } : {}) };
   }
 
-  private oci(): Reader {
+  private oci(): ManifestReads {
     if (this.reader !== undefined) return this.reader;
     const url = new URL(this.options.registryUrl ?? 'https://ghcr.io');
-    const base = this.options.oci?.fetch ?? globalThis.fetch;
-    const counting: typeof globalThis.fetch = (input, init) => {
-      const path = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname;
-      if (path.includes('/manifests/')) this.counts.manifests += 1;
-      else if (path.includes('/blobs/')) this.counts.blobs += 1;
-      else this.counts.tokens += 1;
-      return base(input, init);
-    };
-    const client = new OciRegistryClient(this.name, {
+    return (this.reader = createManifestReader({
       ...this.options.oci,
-      fetch: counting,
+      repository: this.name,
       plainHttp: url.protocol === 'http:',
       credentials: { username: this.options.username ?? this.owner, password: this.options.token },
       credentialsHint: TOKEN_HINT,
-    });
-    const getBlobJson = async (d: Digest): Promise<unknown> => {
-      try {
-        return JSON.parse((await client.getBlob(d)).toString('utf8')) as unknown;
-      } catch (error) {
-        if (error instanceof SyntaxError) throw new RegistryError(`${this.name}: blob ${d} is not JSON`, { cause: error });
-        throw error;
-      }
-    };
-    const cache = this.options.cache;
-    if (cache === undefined) return (this.reader = { getManifest: (d) => client.getManifest(d), getBlobJson });
-    this.cached = withDigestCache({
-      name: this.name,
-      capabilities: this.capabilities,
-      list: () => this.list(),
-      getManifest: (d) => client.getManifest(d),
-      getBlobJson,
-      getManifestBytes: (d) => client.getManifestBytes(d),
-      getBlob: (d) => client.getBlob(d),
-      deleteImage: (image) => this.deleteImage(image),
-    }, cache.cache, { readOnly: cache.readOnly });
-    return (this.reader = this.cached);
+      ...(this.options.cache !== undefined ? { cache: this.options.cache } : {}),
+    }));
   }
 
   /**

@@ -33,3 +33,4 @@ export {
   type TextFileReader,
 } from './credentials.js';
 export { parseRepositoryRef, isLoopbackHost, type RepositoryRef } from './http-util.js';
+export { createManifestReader, type ManifestReads, type ManifestReaderOptions } from './manifest-reader.js';

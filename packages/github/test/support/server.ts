@@ -1,5 +1,5 @@
 /**
- * A fake GitHub on 127.0.0.1 for tests: a real node:http server that hands each request to a list of
+ * A fake GitHub (or GitLab) on 127.0.0.1 for tests: a real node:http server that hands each request to a list of
  * handlers (GraphQL, REST, the ghcr.io-like OCI endpoint, ...) in turn, records every request, and can
  * add latency. Handlers answer with GitHub's wire format; they live in their own files.
  */
@@ -32,7 +32,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   return true;
 }
 
-export async function startFakeServer(handlers: Handler[], options: { latencyMs?: number } = {}): Promise<FakeServer> {
+export interface FakeServerOptions {
+  latencyMs?: number;
+  /** The answer when no handler took the request (default GitHub's 404). */
+  notFound?: (res: ServerResponse) => void;
+}
+
+export async function startFakeServer(handlers: Handler[], options: FakeServerOptions = {}): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const started = Date.now();
   const server = createServer((req, res) => {
@@ -44,7 +50,8 @@ export async function startFakeServer(handlers: Handler[], options: { latencyMs?
       const answer = async (): Promise<void> => {
         if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
         for (const h of handlers) if (await h(req, body, res)) return;
-        sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+        if (options.notFound) options.notFound(res);
+        else sendJson(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
       };
       answer().catch((err: unknown) => sendJson(res, 500, { message: String(err) }));
     });
