@@ -31657,6 +31657,33 @@ async function applyPlan(o, plan, report) {
   addToReport(report, plan, results, tagResults);
   return results;
 }
+function isBudgetStop(err) {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof BudgetExhausted) return true;
+  }
+  return false;
+}
+async function cleanRepositories(registries, base, report, maxDeletions) {
+  const result = { failures: [], unplanned: [] };
+  let budget = maxDeletions;
+  for (const registry of registries) {
+    const options = { ...base, registry, ...budget !== void 0 ? { maxDeletions: budget } : {} };
+    try {
+      const plan = await planRepository(options);
+      const results = await applyPlan(options, plan, report);
+      if (maxDeletions !== void 0 && results) {
+        budget = Math.max(0, (budget ?? 0) - results.filter((r) => r.status !== "not-attempted").length);
+        for (const p of report.notAttempted) {
+          if (p.repository === registry.name && /^max-deletions budget of \d+ reached/.test(p.message)) p.message = `max-deletions (${maxDeletions} for the whole run) reached; the next run continues`;
+        }
+      }
+    } catch (error2) {
+      if (isBudgetStop(error2)) result.unplanned.push({ name: registry.name, error: error2 });
+      else result.failures.push({ name: registry.name, error: error2 });
+    }
+  }
+  return result;
+}
 
 // packages/core/src/policy/defaults.ts
 var HOUR_MS = 36e5;
@@ -33367,6 +33394,46 @@ function withDigestCache(registry, cache, options) {
   return cached;
 }
 
+// packages/oci-registry/src/manifest-reader.ts
+function createManifestReader(options) {
+  const { repository, cache, ...clientOptions } = options;
+  const counts = { tokens: 0, manifests: 0, blobs: 0 };
+  const base = clientOptions.fetch ?? globalThis.fetch;
+  const counting = (input, init) => {
+    const path2 = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url).pathname;
+    if (path2.includes("/manifests/")) counts.manifests += 1;
+    else if (path2.includes("/blobs/")) counts.blobs += 1;
+    else counts.tokens += 1;
+    return base(input, init);
+  };
+  const client = new OciRegistryClient(repository, { ...clientOptions, fetch: counting });
+  const getBlobJson = async (d) => {
+    try {
+      return JSON.parse((await client.getBlob(d)).toString("utf8"));
+    } catch (error2) {
+      if (error2 instanceof SyntaxError) throw new RegistryError(`${repository}: blob ${d} is not JSON`, { cause: error2 });
+      throw error2;
+    }
+  };
+  if (cache === void 0) {
+    return { getManifest: (d) => client.getManifest(d), getBlobJson, counts: () => ({ ...counts }), cacheStats: () => void 0 };
+  }
+  const unsupported = () => {
+    throw new RegistryError(`${repository}: the manifest reader does not list or delete`);
+  };
+  const cached = withDigestCache({
+    name: repository,
+    capabilities: { listsUntagged: false, deletesTagAlone: false },
+    list: async () => unsupported(),
+    getManifest: (d) => client.getManifest(d),
+    getBlobJson,
+    getManifestBytes: (d) => client.getManifestBytes(d),
+    getBlob: (d) => client.getBlob(d),
+    deleteImage: async () => unsupported()
+  }, cache.cache, { readOnly: cache.readOnly });
+  return { getManifest: (d) => cached.getManifest(d), getBlobJson: (d) => cached.getBlobJson(d), counts: () => ({ ...counts }), cacheStats: () => cached.stats() };
+}
+
 // packages/github/src/ghcr-registry.ts
 async function openGhcrPackage(options) {
   const registry = new GhcrRegistry(options);
@@ -33387,7 +33454,7 @@ var GhcrRegistry = class {
   request;
   options;
   attempts;
-  counts = { owner: 0, viewer: 0, pages: 0, deletes: 0, checks: 0, tokens: 0, manifests: 0, blobs: 0 };
+  counts = { owner: 0, viewer: 0, pages: 0, deletes: 0, checks: 0 };
   rateLimited = 0;
   retries = 0;
   scope;
@@ -33395,7 +33462,6 @@ var GhcrRegistry = class {
   /** The first permission refusal of a delete: every later delete fails with it, unsent. */
   denied;
   reader;
-  cached;
   constructor(options) {
     if (options.owner === "" || options.package === "") throw new InputError("a GHCR package needs an owner and a package name", "write it like ghcr.io/OWNER/NAME");
     this.options = options;
@@ -33506,48 +33572,20 @@ var GhcrRegistry = class {
     return this.oci().getBlobJson(digest);
   }
   stats() {
-    const cache = this.cached?.stats();
-    return { requests: { ...this.counts }, rateLimited: this.rateLimited, retries: this.retries, pacer: this.pacer.stats(), ...cache !== void 0 ? { cache } : {} };
+    const cache = this.reader?.cacheStats();
+    return { requests: { ...this.counts, ...this.reader?.counts() ?? { tokens: 0, manifests: 0, blobs: 0 } }, rateLimited: this.rateLimited, retries: this.retries, pacer: this.pacer.stats(), ...cache !== void 0 ? { cache } : {} };
   }
   oci() {
     if (this.reader !== void 0) return this.reader;
     const url = new URL(this.options.registryUrl ?? "https://ghcr.io");
-    const base = this.options.oci?.fetch ?? globalThis.fetch;
-    const counting = (input, init) => {
-      const path2 = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url).pathname;
-      if (path2.includes("/manifests/")) this.counts.manifests += 1;
-      else if (path2.includes("/blobs/")) this.counts.blobs += 1;
-      else this.counts.tokens += 1;
-      return base(input, init);
-    };
-    const client = new OciRegistryClient(this.name, {
+    return this.reader = createManifestReader({
       ...this.options.oci,
-      fetch: counting,
+      repository: this.name,
       plainHttp: url.protocol === "http:",
       credentials: { username: this.options.username ?? this.owner, password: this.options.token },
-      credentialsHint: TOKEN_HINT
+      credentialsHint: TOKEN_HINT,
+      ...this.options.cache !== void 0 ? { cache: this.options.cache } : {}
     });
-    const getBlobJson = async (d) => {
-      try {
-        return JSON.parse((await client.getBlob(d)).toString("utf8"));
-      } catch (error2) {
-        if (error2 instanceof SyntaxError) throw new RegistryError(`${this.name}: blob ${d} is not JSON`, { cause: error2 });
-        throw error2;
-      }
-    };
-    const cache = this.options.cache;
-    if (cache === void 0) return this.reader = { getManifest: (d) => client.getManifest(d), getBlobJson };
-    this.cached = withDigestCache({
-      name: this.name,
-      capabilities: this.capabilities,
-      list: () => this.list(),
-      getManifest: (d) => client.getManifest(d),
-      getBlobJson,
-      getManifestBytes: (d) => client.getManifestBytes(d),
-      getBlob: (d) => client.getBlob(d),
-      deleteImage: (image) => this.deleteImage(image)
-    }, cache.cache, { readOnly: cache.readOnly });
-    return this.reader = this.cached;
   }
   /**
    * One REST request through the pacer, retried (after the pacer's pause) on rate-limit answers and
@@ -38883,12 +38921,6 @@ function describeError(err) {
 fix: ${err.hint}` : err.message;
   return err instanceof Error ? err.message : String(err);
 }
-function isBudgetStop(err) {
-  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (e instanceof BudgetExhausted) return true;
-  }
-  return false;
-}
 function redacting(deps, token) {
   const r = (m) => token.length >= 4 ? m.split(token).join("***") : m;
   return {
@@ -38949,36 +38981,19 @@ async function cleanPackages(inputs, deps, io, report, clock) {
       budgetStop(`${inputs.owner}/${name}`, error2);
     }
   }
-  let budget = inputs.maxDeletions;
-  const now = clock.now();
-  for (const registry of registries) {
-    const options = {
-      registry,
-      policy: loaded.policy,
-      keepTags: loaded.keepTags,
-      history: github.history,
-      clusterImages: [],
-      clock,
-      now,
-      dryRun: inputs.dryRun,
-      concurrency: CONCURRENCY,
-      progress: (m) => io.info(m),
-      ...budget !== void 0 ? { maxDeletions: budget } : {}
-    };
-    try {
-      const plan = await planRepository(options);
-      const results = await applyPlan(options, plan, report);
-      if (inputs.maxDeletions !== void 0 && results) {
-        budget = Math.max(0, (budget ?? 0) - results.filter((r) => r.status !== "not-attempted").length);
-        for (const p of report.notAttempted) {
-          if (p.repository === registry.name && /^max-deletions budget of \d+ reached/.test(p.message)) p.message = `max-deletions (${inputs.maxDeletions} for the whole run) reached; the next run continues`;
-        }
-      }
-    } catch (error2) {
-      if (isBudgetStop(error2)) budgetStop(registry.name, error2);
-      else result.failures.push({ name: registry.name, error: error2 });
-    }
-  }
+  const run = await cleanRepositories(registries, {
+    policy: loaded.policy,
+    keepTags: loaded.keepTags,
+    history: github.history,
+    clusterImages: [],
+    clock,
+    now: clock.now(),
+    dryRun: inputs.dryRun,
+    concurrency: CONCURRENCY,
+    progress: (m) => io.info(m)
+  }, report, inputs.maxDeletions);
+  result.failures.push(...run.failures);
+  for (const u of run.unplanned) budgetStop(u.name, u.error);
   return result;
 }
 function failureOf(failures, packages) {

@@ -15,8 +15,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  applyPlan, BudgetExhausted, emptyReport, IncompleteInputError, InputError, planRepository, renderSummary,
-  type Clock, type Registry, type Report,
+  cleanRepositories, emptyReport, IncompleteInputError, InputError, isBudgetStop, renderSummary,
+  type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import type { PacerClock } from '@regsweep/github';
 import { setUpGitHub } from './github.js';
@@ -68,14 +68,6 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Whether the run stopped because GitHub's request budget ran out (anywhere in the cause chain). */
-export function isBudgetStop(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (e instanceof BudgetExhausted) return true;
-  }
-  return false;
-}
-
 /** Output functions that never print the token, even if a message carried it. */
 function redacting(deps: ActionIo, token: string): ActionIo {
   const r = (m: string): string => (token.length >= 4 ? m.split(token).join('***') : m);
@@ -94,10 +86,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
-interface PackageFailure {
-  name: string;
-  error: unknown;
-}
+type PackageFailure = RepositoryFailure;
 
 interface CleanResult {
   failures: PackageFailure[];
@@ -152,29 +141,12 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
     }
   }
 
-  let budget = inputs.maxDeletions;
-  const now = clock.now();
-  for (const registry of registries) {
-    const options = {
-      registry, policy: loaded.policy, keepTags: loaded.keepTags, history: github.history, clusterImages: [], clock, now,
-      dryRun: inputs.dryRun, concurrency: CONCURRENCY, progress: (m: string) => io.info(m),
-      ...(budget !== undefined ? { maxDeletions: budget } : {}),
-    };
-    try {
-      const plan = await planRepository(options);
-      const results = await applyPlan(options, plan, report);
-      if (inputs.maxDeletions !== undefined && results) {
-        budget = Math.max(0, (budget ?? 0) - results.filter((r) => r.status !== 'not-attempted').length);
-        // The executor knows only this package's share of the run's budget: name the run's.
-        for (const p of report.notAttempted) {
-          if (p.repository === registry.name && /^max-deletions budget of \d+ reached/.test(p.message)) p.message = `max-deletions (${inputs.maxDeletions} for the whole run) reached; the next run continues`;
-        }
-      }
-    } catch (error) {
-      if (isBudgetStop(error)) budgetStop(registry.name, error);
-      else result.failures.push({ name: registry.name, error });
-    }
-  }
+  const run = await cleanRepositories(registries, {
+    policy: loaded.policy, keepTags: loaded.keepTags, history: github.history, clusterImages: [], clock, now: clock.now(),
+    dryRun: inputs.dryRun, concurrency: CONCURRENCY, progress: (m: string) => io.info(m),
+  }, report, inputs.maxDeletions);
+  result.failures.push(...run.failures);
+  for (const u of run.unplanned) budgetStop(u.name, u.error);
   return result;
 }
 

@@ -7,7 +7,7 @@ import { readInventory } from './graph/inventory.js';
 import { planCleanup, planPurge, type PlanInput } from './plan/planner.js';
 import type { Plan } from './plan/types.js';
 import type { CleanupPolicy } from './policy/types.js';
-import type { Clock, ClusterImageUse, GitHistory, Registry } from './ports.js';
+import { BudgetExhausted, type Clock, type ClusterImageUse, type GitHistory, type Registry } from './ports.js';
 import { addToReport, type Report } from './report/report.js';
 
 export interface Progress {
@@ -83,3 +83,55 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
   return results;
 }
 
+
+/** Whether a run stopped because the platform's request budget ran out (anywhere in the cause chain). */
+export function isBudgetStop(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof BudgetExhausted) return true;
+  }
+  return false;
+}
+
+export interface RepositoryFailure {
+  name: string;
+  error: unknown;
+}
+
+export interface RepositoriesResult {
+  failures: RepositoryFailure[];
+  /** Repositories not planned because the platform's budget ran out while reading them. */
+  unplanned: Array<{ name: string; error: unknown }>;
+}
+
+/**
+ * Plans and applies several repositories one after the other (a front end's loop): one that fails is
+ * reported and the others go on; a budget that runs out while one is read leaves it unplanned (nothing
+ * deleted there, the next run continues). `maxDeletions` is the whole run's: each repository gets
+ * what the ones before it left, and the report's message names the run's budget.
+ */
+export async function cleanRepositories(
+  registries: readonly Registry[],
+  base: Omit<RunOptions, 'registry' | 'maxDeletions'>,
+  report: Report,
+  maxDeletions?: number,
+): Promise<RepositoriesResult> {
+  const result: RepositoriesResult = { failures: [], unplanned: [] };
+  let budget = maxDeletions;
+  for (const registry of registries) {
+    const options: RunOptions = { ...base, registry, ...(budget !== undefined ? { maxDeletions: budget } : {}) };
+    try {
+      const plan = await planRepository(options);
+      const results = await applyPlan(options, plan, report);
+      if (maxDeletions !== undefined && results) {
+        budget = Math.max(0, (budget ?? 0) - results.filter((r) => r.status !== 'not-attempted').length);
+        for (const p of report.notAttempted) {
+          if (p.repository === registry.name && /^max-deletions budget of \d+ reached/.test(p.message)) p.message = `max-deletions (${maxDeletions} for the whole run) reached; the next run continues`;
+        }
+      }
+    } catch (error) {
+      if (isBudgetStop(error)) result.unplanned.push({ name: registry.name, error });
+      else result.failures.push({ name: registry.name, error });
+    }
+  }
+  return result;
+}
