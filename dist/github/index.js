@@ -32648,121 +32648,6 @@ var Pacer2 = class extends Pacer {
   }
 };
 
-// packages/github/src/ghcr-http.ts
-function fetchRequest(options) {
-  const base = (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, "");
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  return async (spec) => {
-    const url = new URL(`${base}${spec.url}`);
-    for (const [k, v] of Object.entries(spec.params ?? {})) url.searchParams.set(k, String(v));
-    const res = await fetchImpl(url, {
-      method: spec.method,
-      headers: {
-        Accept: "application/vnd.github+json",
-        Authorization: `Bearer ${options.token}`,
-        "User-Agent": options.userAgent ?? "regsweep",
-        "X-GitHub-Api-Version": "2022-11-28"
-      },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 6e4)
-    });
-    const headers = {};
-    res.headers.forEach((value, name) => void (headers[name.toLowerCase()] = value));
-    const text = await res.text();
-    let data;
-    if (text !== "") {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
-      }
-    }
-    return { status: res.status, headers, data };
-  };
-}
-function asHeaderBag(value) {
-  if (typeof value !== "object" || value === null) return {};
-  const out = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v === "string" || typeof v === "number" || v === void 0) out[k.toLowerCase()] = v;
-    else if (Array.isArray(v)) out[k.toLowerCase()] = v.map(String);
-  }
-  return out;
-}
-function octokitRequest(octokit) {
-  return async (spec) => {
-    try {
-      const res = await octokit.request(`${spec.method} ${spec.url}`, { ...spec.params ?? {} });
-      return { status: res.status, headers: asHeaderBag(res.headers), data: res.data };
-    } catch (error2) {
-      const e = error2;
-      if (typeof e.status !== "number" || e.status < 100 || e.response === void 0) throw error2;
-      return { status: e.status, headers: asHeaderBag(e.response.headers), data: e.response.data };
-    }
-  };
-}
-function errorMessage(data) {
-  if (typeof data === "object" && data !== null && "message" in data && typeof data.message === "string") return data.message;
-  const text = typeof data === "string" ? data : data === void 0 ? "" : JSON.stringify(data);
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
-}
-function linkPage(link, rel) {
-  if (link === void 0) return void 0;
-  for (const part of link.split(/,(?=\s*<)/)) {
-    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (m === null || !new RegExp(`rel\\s*=\\s*"?(?:[^"]*\\s)?${rel}(?:\\s[^"]*)?"?`, "i").test(m[2] ?? "")) continue;
-    const page = Number(new URL(m[1] ?? "", "https://api.github.com").searchParams.get("page"));
-    return Number.isInteger(page) && page > 0 ? page : void 0;
-  }
-  return void 0;
-}
-
-// packages/github/src/ghcr-owner.ts
-var TOKEN_HINT = 'use the workflow\'s GITHUB_TOKEN with `permissions: packages: write` and grant the repository the Admin role on the package (package settings, "Manage Actions access"), or a classic personal access token with the read:packages and delete:packages scopes';
-var field = (data, name) => typeof data === "object" && data !== null ? data[name] : void 0;
-async function resolveOwner(input) {
-  const owner = encodeURIComponent(input.owner);
-  let type = input.ownerType;
-  if (type === void 0) {
-    const res = await input.send("GET", `/users/${owner}`, "GET /users/{username}", "owner");
-    if (res.status === 404) throw new InputError(`GitHub has no user or organization named ${input.owner}`, "check the owner in ghcr.io/OWNER/NAME");
-    if (res.status !== 200) throw input.fail(res, `look up owner ${input.owner}`);
-    const kind = field(res.data, "type");
-    if (kind !== "User" && kind !== "Organization") {
-      throw new InputError(`GitHub owner ${input.owner} is a ${String(kind)}, not a user or an organization`, "name the user or organization that owns the package");
-    }
-    type = kind;
-  }
-  if (type === "Organization") return { type, path: `/orgs/${owner}`, endpoint: "/orgs/{org}" };
-  let viewer = input.viewer;
-  if (viewer === void 0) {
-    const res = await input.send("GET", "/user", "GET /user", "viewer");
-    if (res.status === 401) throw input.fail(res, "identify the token");
-    const login = res.status === 200 ? field(res.data, "login") : void 0;
-    viewer = typeof login === "string" ? login : "";
-  }
-  return viewer.toLowerCase() === input.owner.toLowerCase() ? { type, path: "/user", endpoint: "/user" } : { type, path: `/users/${owner}`, endpoint: "/users/{username}" };
-}
-function parseVersions(data, name) {
-  if (!Array.isArray(data)) throw new RegistryError(`${name}: list versions: the answer is not a list (${errorMessage(data)})`);
-  return data.map((v) => {
-    const id = field(v, "id");
-    const digest = field(v, "name");
-    const tags = field(field(field(v, "metadata"), "container"), "tags") ?? [];
-    if (typeof id !== "number" || typeof digest !== "string" || !Array.isArray(tags) || !tags.every((t) => typeof t === "string")) {
-      throw new RegistryError(`${name}: list versions: a version without id, name or container tags: ${JSON.stringify(v).slice(0, 200)}`);
-    }
-    const created = field(v, "created_at") ?? field(v, "updated_at");
-    const at = typeof created === "string" ? new Date(created) : void 0;
-    return {
-      digest,
-      tags: [...tags],
-      handle: String(id),
-      ...at !== void 0 && !Number.isNaN(at.getTime()) ? { pushedAt: at } : {}
-    };
-  });
-}
-
 // packages/oci-registry/src/http-util.ts
 import { createHash } from "node:crypto";
 var HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]{1,5})?$/i;
@@ -32840,6 +32725,20 @@ function matchesDigest(bytes, digest) {
   const [algorithm, hex] = digest.split(":");
   if (algorithm !== "sha256" && algorithm !== "sha512" || hex === void 0) return false;
   return createHash(algorithm).update(bytes).digest("hex") === hex;
+}
+async function readJsonAnswer(res) {
+  const headers = {};
+  res.headers.forEach((value, name) => void (headers[name.toLowerCase()] = value));
+  const text = await res.text();
+  let data;
+  if (text !== "") {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = text;
+    }
+  }
+  return { status: res.status, headers, data };
 }
 
 // packages/oci-registry/src/client.ts
@@ -33432,6 +33331,110 @@ function createManifestReader(options) {
     deleteImage: async () => unsupported()
   }, cache.cache, { readOnly: cache.readOnly });
   return { getManifest: (d) => cached.getManifest(d), getBlobJson: (d) => cached.getBlobJson(d), counts: () => ({ ...counts }), cacheStats: () => cached.stats() };
+}
+
+// packages/github/src/ghcr-http.ts
+function fetchRequest(options) {
+  const base = (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  return async (spec) => {
+    const url = new URL(`${base}${spec.url}`);
+    for (const [k, v] of Object.entries(spec.params ?? {})) url.searchParams.set(k, String(v));
+    const res = await fetchImpl(url, {
+      method: spec.method,
+      headers: {
+        Accept: "application/vnd.github+json",
+        Authorization: `Bearer ${options.token}`,
+        "User-Agent": options.userAgent ?? "regsweep",
+        "X-GitHub-Api-Version": "2022-11-28"
+      },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 6e4)
+    });
+    return readJsonAnswer(res);
+  };
+}
+function asHeaderBag(value) {
+  if (typeof value !== "object" || value === null) return {};
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === "string" || typeof v === "number" || v === void 0) out[k.toLowerCase()] = v;
+    else if (Array.isArray(v)) out[k.toLowerCase()] = v.map(String);
+  }
+  return out;
+}
+function octokitRequest(octokit) {
+  return async (spec) => {
+    try {
+      const res = await octokit.request(`${spec.method} ${spec.url}`, { ...spec.params ?? {} });
+      return { status: res.status, headers: asHeaderBag(res.headers), data: res.data };
+    } catch (error2) {
+      const e = error2;
+      if (typeof e.status !== "number" || e.status < 100 || e.response === void 0) throw error2;
+      return { status: e.status, headers: asHeaderBag(e.response.headers), data: e.response.data };
+    }
+  };
+}
+function errorMessage(data) {
+  if (typeof data === "object" && data !== null && "message" in data && typeof data.message === "string") return data.message;
+  const text = typeof data === "string" ? data : data === void 0 ? "" : JSON.stringify(data);
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+function linkPage(link, rel) {
+  if (link === void 0) return void 0;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (m === null || !new RegExp(`rel\\s*=\\s*"?(?:[^"]*\\s)?${rel}(?:\\s[^"]*)?"?`, "i").test(m[2] ?? "")) continue;
+    const page = Number(new URL(m[1] ?? "", "https://api.github.com").searchParams.get("page"));
+    return Number.isInteger(page) && page > 0 ? page : void 0;
+  }
+  return void 0;
+}
+
+// packages/github/src/ghcr-owner.ts
+var TOKEN_HINT = 'use the workflow\'s GITHUB_TOKEN with `permissions: packages: write` and grant the repository the Admin role on the package (package settings, "Manage Actions access"), or a classic personal access token with the read:packages and delete:packages scopes';
+var field = (data, name) => typeof data === "object" && data !== null ? data[name] : void 0;
+async function resolveOwner(input) {
+  const owner = encodeURIComponent(input.owner);
+  let type = input.ownerType;
+  if (type === void 0) {
+    const res = await input.send("GET", `/users/${owner}`, "GET /users/{username}", "owner");
+    if (res.status === 404) throw new InputError(`GitHub has no user or organization named ${input.owner}`, "check the owner in ghcr.io/OWNER/NAME");
+    if (res.status !== 200) throw input.fail(res, `look up owner ${input.owner}`);
+    const kind = field(res.data, "type");
+    if (kind !== "User" && kind !== "Organization") {
+      throw new InputError(`GitHub owner ${input.owner} is a ${String(kind)}, not a user or an organization`, "name the user or organization that owns the package");
+    }
+    type = kind;
+  }
+  if (type === "Organization") return { type, path: `/orgs/${owner}`, endpoint: "/orgs/{org}" };
+  let viewer = input.viewer;
+  if (viewer === void 0) {
+    const res = await input.send("GET", "/user", "GET /user", "viewer");
+    if (res.status === 401) throw input.fail(res, "identify the token");
+    const login = res.status === 200 ? field(res.data, "login") : void 0;
+    viewer = typeof login === "string" ? login : "";
+  }
+  return viewer.toLowerCase() === input.owner.toLowerCase() ? { type, path: "/user", endpoint: "/user" } : { type, path: `/users/${owner}`, endpoint: "/users/{username}" };
+}
+function parseVersions(data, name) {
+  if (!Array.isArray(data)) throw new RegistryError(`${name}: list versions: the answer is not a list (${errorMessage(data)})`);
+  return data.map((v) => {
+    const id = field(v, "id");
+    const digest = field(v, "name");
+    const tags = field(field(field(v, "metadata"), "container"), "tags") ?? [];
+    if (typeof id !== "number" || typeof digest !== "string" || !Array.isArray(tags) || !tags.every((t) => typeof t === "string")) {
+      throw new RegistryError(`${name}: list versions: a version without id, name or container tags: ${JSON.stringify(v).slice(0, 200)}`);
+    }
+    const created = field(v, "created_at") ?? field(v, "updated_at");
+    const at = typeof created === "string" ? new Date(created) : void 0;
+    return {
+      digest,
+      tags: [...tags],
+      handle: String(id),
+      ...at !== void 0 && !Number.isNaN(at.getTime()) ? { pushedAt: at } : {}
+    };
+  });
 }
 
 // packages/github/src/ghcr-registry.ts

@@ -6,6 +6,7 @@
  * second (its `write` limiter): the pacer does the pacing, so pass an Octokit without that plugin, or
  * with `throttle.write` set to a looser Bottleneck group, for deletes to reach 180 a minute.
  */
+import { readJsonAnswer } from '@regsweep/oci-registry';
 import type { HeaderBag, HttpMethod } from './pacer.js';
 
 export interface GitHubResponse {
@@ -52,18 +53,7 @@ export function fetchRequest(options: FetchRequestOptions): RequestLike {
       },
       signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => void (headers[name.toLowerCase()] = value));
-    const text = await res.text();
-    let data: unknown;
-    if (text !== '') {
-      try {
-        data = JSON.parse(text) as unknown;
-      } catch {
-        data = text;
-      }
-    }
-    return { status: res.status, headers, data };
+    return readJsonAnswer(res);
   };
 }
 

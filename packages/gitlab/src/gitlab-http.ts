@@ -14,6 +14,7 @@
  * hands gitbeaker a requester that sends through this class.
  */
 import { Pacer, RegistryError, type BudgetHeaders, type HttpMethod, type PacerClock } from '@regsweep/core';
+import { readJsonAnswer } from '@regsweep/oci-registry';
 
 export const GITLAB_BUDGET_HEADERS: BudgetHeaders = {
   remaining: 'ratelimit-remaining', reset: 'ratelimit-reset', limit: 'ratelimit-limit', label: "GitLab's request budget",
@@ -194,18 +195,7 @@ export class GitLabHttp {
       method, headers: body !== undefined ? { ...headers, 'Content-Type': 'application/json' } : headers,
       ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const out: Record<string, string> = {};
-    res.headers.forEach((value, name) => void (out[name.toLowerCase()] = value));
-    const text = await res.text();
-    let data: unknown;
-    if (text !== '') {
-      try {
-        data = JSON.parse(text) as unknown;
-      } catch {
-        data = text;
-      }
-    }
-    return { status: res.status, headers: out, data };
+    return readJsonAnswer(res);
   }
 
   /**

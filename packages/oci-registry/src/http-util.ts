@@ -106,3 +106,19 @@ export function matchesDigest(bytes: Uint8Array, digest: string): boolean {
   if ((algorithm !== 'sha256' && algorithm !== 'sha512') || hex === undefined) return false;
   return createHash(algorithm).update(bytes).digest('hex') === hex;
 }
+
+/** A forge API answer as the adapters use it: status, lower-case headers, and the body parsed as JSON (its text where it is not JSON; undefined when empty). */
+export async function readJsonAnswer(res: Response): Promise<{ status: number; headers: Record<string, string>; data: unknown }> {
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => void (headers[name.toLowerCase()] = value));
+  const text = await res.text();
+  let data: unknown;
+  if (text !== '') {
+    try {
+      data = JSON.parse(text) as unknown;
+    } catch {
+      data = text;
+    }
+  }
+  return { status: res.status, headers, data };
+}
