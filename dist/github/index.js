@@ -32399,6 +32399,22 @@ function sharedHistory(history) {
     }
   };
 }
+var FULL_COMMIT_ID = /^[0-9a-f]{40}$/;
+async function commitsFromPages(ids, store, batchSize, readBatch) {
+  const asked = [...new Set(ids)];
+  const missing = () => [...new Set(asked.map((id) => id.toLowerCase()))].filter((id) => FULL_COMMIT_ID.test(id) && !store.cache.has(id) && !store.unknown.has(id));
+  for (let todo = missing(); todo.length > 0; todo = missing()) {
+    const batch = todo.slice(0, Math.max(1, batchSize()));
+    await readBatch(batch);
+    for (const id of batch) if (!store.cache.has(id)) store.unknown.add(id);
+  }
+  const found = /* @__PURE__ */ new Map();
+  for (const id of asked) {
+    const c = store.cache.get(id.toLowerCase());
+    if (c) found.set(id, c);
+  }
+  return found;
+}
 
 // packages/core/src/pace/pacer.ts
 var GITHUB_BUDGET_HEADERS = {
@@ -38523,10 +38539,10 @@ var GitHubHistory = class {
       concurrency: options.concurrency ?? 4,
       failure,
       fail: (err, kind, what) => toRegsweepError(err, failure(kind, what)),
-      known: (id) => this.cache.get(id),
+      known: (id) => this.store.cache.get(id),
       remember: (c) => {
-        this.cache.set(c.id, c);
-        this.unknown.delete(c.id);
+        this.store.cache.set(c.id, c);
+        this.store.unknown.delete(c.id);
       }
     };
     const page = Math.min(100, Math.max(1, options.historyPage ?? 100));
@@ -38536,9 +38552,8 @@ var GitHubHistory = class {
   }
   options;
   repository;
-  cache = /* @__PURE__ */ new Map();
-  /** Ids asked for that GitHub does not know. */
-  unknown = /* @__PURE__ */ new Set();
+  /** Commits read so far, and ids asked for that GitHub does not know. */
+  store = { cache: /* @__PURE__ */ new Map(), unknown: /* @__PURE__ */ new Set() };
   counters = { graphqlQueries: 0, restRequests: 0 };
   ctx;
   historyBatch;
@@ -38547,20 +38562,13 @@ var GitHubHistory = class {
   refs() {
     return this.withFallback((b) => b.refs());
   }
-  async commits(ids) {
-    const asked = [...new Set(ids)];
-    const missing = () => [...new Set(asked.map((id) => id.toLowerCase()))].filter((id) => FULL_ID.test(id) && !this.cache.has(id) && !this.unknown.has(id));
-    for (let todo = missing(); todo.length > 0; todo = missing()) {
-      const batch = todo.slice(0, this.backend.kind === "graphql" ? this.historyBatch : this.ctx.concurrency);
-      await this.withFallback((b) => b.history(batch));
-      for (const id of batch) if (!this.cache.has(id)) this.unknown.add(id);
-    }
-    const found = /* @__PURE__ */ new Map();
-    for (const id of asked) {
-      const c = this.cache.get(id.toLowerCase());
-      if (c) found.set(id, c);
-    }
-    return found;
+  commits(ids) {
+    return commitsFromPages(
+      ids,
+      this.store,
+      () => this.backend.kind === "graphql" ? this.historyBatch : this.ctx.concurrency,
+      (batch) => this.withFallback((b) => b.history(batch))
+    );
   }
   async resolvePrefixes(prefixes) {
     const found = /* @__PURE__ */ new Map();
@@ -38579,7 +38587,7 @@ var GitHubHistory = class {
     return found;
   }
   stats() {
-    return { ...this.counters, commitsCached: this.cache.size, api: this.backend.kind };
+    return { ...this.counters, commitsCached: this.store.cache.size, api: this.backend.kind };
   }
   /** Runs a read; when GraphQL turns out to be missing (404 on /graphql), switches to REST for good. */
   async withFallback(read) {

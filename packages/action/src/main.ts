@@ -86,10 +86,8 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
-type PackageFailure = RepositoryFailure;
-
 interface CleanResult {
-  failures: PackageFailure[];
+  failures: RepositoryFailure[];
   /** Packages not planned because GitHub's budget ran out while reading them. */
   unplanned: string[];
 }
@@ -150,7 +148,7 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
   return result;
 }
 
-function failureOf(failures: readonly PackageFailure[], packages: number): { message: string } {
+function failureOf(failures: readonly RepositoryFailure[], packages: number): { message: string } {
   const [first] = failures;
   if (packages === 1 && first) return { message: describeError(first.error) };
   return { message: `${failures.length} of ${packages} packages failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}` };

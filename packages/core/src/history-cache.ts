@@ -38,3 +38,33 @@ export function sharedHistory(history: GitHistory): GitHistory {
     },
   };
 }
+
+const FULL_COMMIT_ID = /^[0-9a-f]{40}$/;
+
+/**
+ * `commits(ids)` of a history read from a forge's API in pages: the asked full ids that are neither
+ * in `store.cache` nor known to be unknown are read a batch at a time (a batch's pages often hold the
+ * next batch's commits), by `readBatch`, which fills `store.cache`; ids it did not fill are remembered
+ * as unknown. Answers from the cache, keyed by the ids as asked (lookup is case-insensitive).
+ */
+export async function commitsFromPages(
+  ids: readonly string[],
+  store: { cache: Map<string, CommitInfo>; unknown: Set<string> },
+  batchSize: () => number,
+  readBatch: (batch: string[]) => Promise<void>,
+): Promise<Map<string, CommitInfo>> {
+  const asked = [...new Set(ids)];
+  const missing = (): string[] =>
+    [...new Set(asked.map((id) => id.toLowerCase()))].filter((id) => FULL_COMMIT_ID.test(id) && !store.cache.has(id) && !store.unknown.has(id));
+  for (let todo = missing(); todo.length > 0; todo = missing()) {
+    const batch = todo.slice(0, Math.max(1, batchSize()));
+    await readBatch(batch);
+    for (const id of batch) if (!store.cache.has(id)) store.unknown.add(id);
+  }
+  const found = new Map<string, CommitInfo>();
+  for (const id of asked) {
+    const c = store.cache.get(id.toLowerCase());
+    if (c) found.set(id, c);
+  }
+  return found;
+}

@@ -10,7 +10,7 @@
  * Fails closed: a read that fails after the Octokit's retries throws (`IncompleteInputError`, or
  * `InputError` for a refused token or a missing repository) instead of answering with less.
  */
-import { InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { commitsFromPages, InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
 import { FULL_ID, PREFIX, type BackendContext, type HistoryBackend, type ReadKind } from './github-backend.js';
 import { toRegsweepError, type FailureContext } from './github-errors.js';
 import { GraphqlBackend, GraphqlUnavailable } from './github-graphql.js';
@@ -54,9 +54,8 @@ export interface GitHubHistoryStats {
 
 export class GitHubHistory implements GitHistory {
   readonly repository: string;
-  private readonly cache = new Map<string, CommitInfo>();
-  /** Ids asked for that GitHub does not know. */
-  private readonly unknown = new Set<string>();
+  /** Commits read so far, and ids asked for that GitHub does not know. */
+  private readonly store = { cache: new Map<string, CommitInfo>(), unknown: new Set<string>() };
   private readonly counters = { graphqlQueries: 0, restRequests: 0 };
   private readonly ctx: BackendContext;
   private readonly historyBatch: number;
@@ -82,10 +81,10 @@ export class GitHubHistory implements GitHistory {
       concurrency: options.concurrency ?? 4,
       failure,
       fail: (err, kind, what) => toRegsweepError(err, failure(kind, what)),
-      known: (id) => this.cache.get(id),
+      known: (id) => this.store.cache.get(id),
       remember: (c) => {
-        this.cache.set(c.id, c);
-        this.unknown.delete(c.id);
+        this.store.cache.set(c.id, c);
+        this.store.unknown.delete(c.id);
       },
     };
     const page = Math.min(100, Math.max(1, options.historyPage ?? 100));
@@ -99,22 +98,9 @@ export class GitHubHistory implements GitHistory {
     return this.withFallback((b) => b.refs());
   }
 
-  async commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
-    const asked = [...new Set(ids)];
-    const missing = (): string[] =>
-      [...new Set(asked.map((id) => id.toLowerCase()))].filter((id) => FULL_ID.test(id) && !this.cache.has(id) && !this.unknown.has(id));
-    // One batch at a time: a batch's pages often hold the next batch's commits.
-    for (let todo = missing(); todo.length > 0; todo = missing()) {
-      const batch = todo.slice(0, this.backend.kind === 'graphql' ? this.historyBatch : this.ctx.concurrency);
-      await this.withFallback((b) => b.history(batch));
-      for (const id of batch) if (!this.cache.has(id)) this.unknown.add(id);
-    }
-    const found = new Map<string, CommitInfo>();
-    for (const id of asked) {
-      const c = this.cache.get(id.toLowerCase());
-      if (c) found.set(id, c);
-    }
-    return found;
+  commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
+    return commitsFromPages(ids, this.store, () => (this.backend.kind === 'graphql' ? this.historyBatch : this.ctx.concurrency),
+      (batch) => this.withFallback((b) => b.history(batch)));
   }
 
   async resolvePrefixes(prefixes: readonly string[]): Promise<Map<string, string>> {
@@ -135,7 +121,7 @@ export class GitHubHistory implements GitHistory {
   }
 
   stats(): GitHubHistoryStats {
-    return { ...this.counters, commitsCached: this.cache.size, api: this.backend.kind };
+    return { ...this.counters, commitsCached: this.store.cache.size, api: this.backend.kind };
   }
 
   /** Runs a read; when GraphQL turns out to be missing (404 on /graphql), switches to REST for good. */

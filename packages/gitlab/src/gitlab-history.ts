@@ -9,7 +9,7 @@
  * Fails closed: any read that fails throws; `CI_JOB_TOKEN` (which GitLab does not accept for
  * commits) gets an error that says which token to give instead.
  */
-import { mapLimit, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { commitsFromPages, mapLimit, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
 import { field, stringField, type GitLabApi, type ProjectId } from './gitlab-api.js';
 import { readFailure, unknownObject, type GitLabFailure } from './gitlab-errors.js';
 
@@ -38,8 +38,7 @@ const FULL_ID = /^[0-9a-f]{40}$/;
 const PREFIX = /^[0-9a-f]{7,39}$/;
 
 export class GitLabHistory implements GitHistory {
-  private readonly cache = new Map<string, CommitInfo>();
-  private readonly unknown = new Set<string>();
+  private readonly store = { cache: new Map<string, CommitInfo>(), unknown: new Set<string>() };
   private readonly counters = { historyPages: 0, prefixLookups: 0 };
   private readonly pageSize: number;
   private readonly concurrency: number;
@@ -89,21 +88,10 @@ export class GitLabHistory implements GitHistory {
     return refs;
   }
 
-  async commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
-    const asked = [...new Set(ids)];
-    const missing = (): string[] => [...new Set(asked.map((id) => id.toLowerCase()))].filter((id) => FULL_ID.test(id) && !this.cache.has(id) && !this.unknown.has(id));
-    // A batch at a time: one page often holds the next batch's commits.
-    for (let todo = missing(); todo.length > 0; todo = missing()) {
-      const batch = todo.slice(0, this.concurrency);
+  commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
+    return commitsFromPages(ids, this.store, () => this.concurrency, async (batch) => {
       await mapLimit(batch, this.concurrency, (id) => this.page(id));
-      for (const id of batch) if (!this.cache.has(id)) this.unknown.add(id);
-    }
-    const found = new Map<string, CommitInfo>();
-    for (const id of asked) {
-      const c = this.cache.get(id.toLowerCase());
-      if (c) found.set(id, c);
-    }
-    return found;
+    });
   }
 
   private async page(id: string): Promise<void> {
@@ -125,15 +113,15 @@ export class GitLabHistory implements GitHistory {
     const id = this.id(c, what, 'id');
     const parents = field(c, 'parent_ids');
     if (!Array.isArray(parents) || !parents.every((p) => typeof p === 'string' && FULL_ID.test(p))) throw this.bad(what, `commit ${id.slice(0, 12)} has no parent_ids list`);
-    this.cache.set(id, { id, parents: parents as string[], date: this.date(c, `commit ${id.slice(0, 12)}`, 'committed_date') });
-    this.unknown.delete(id);
+    this.store.cache.set(id, { id, parents: parents as string[], date: this.date(c, `commit ${id.slice(0, 12)}`, 'committed_date') });
+    this.store.unknown.delete(id);
   }
 
   async resolvePrefixes(prefixes: readonly string[]): Promise<Map<string, string>> {
     const unique = [...new Set(prefixes.map((p) => p.toLowerCase()).filter((p) => PREFIX.test(p)))];
     const resolved = new Map<string, string>();
     await mapLimit(unique, this.concurrency, async (prefix) => {
-      for (const id of this.cache.keys()) if (id.startsWith(prefix)) return void resolved.set(prefix, id);
+      for (const id of this.store.cache.keys()) if (id.startsWith(prefix)) return void resolved.set(prefix, id);
       this.counters.prefixLookups += 1;
       try {
         const c = await this.o.api.commit(this.o.project, prefix);
@@ -154,7 +142,7 @@ export class GitLabHistory implements GitHistory {
   }
 
   stats(): GitLabHistoryStats {
-    return { ...this.counters, commitsCached: this.cache.size };
+    return { ...this.counters, commitsCached: this.store.cache.size };
   }
 
   private bad(what: string, why: string): Error {
