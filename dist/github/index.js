@@ -2162,9 +2162,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve4(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2202,12 +2202,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve4, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve4(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4474,8 +4474,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve4, reject) => {
-        res = resolve4;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6726,12 +6726,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve4, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve4;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7401,12 +7401,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve4, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve4;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7885,16 +7885,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve4) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve4;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve4(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve4) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7905,7 +7905,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve4(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7956,7 +7956,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve4, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7968,7 +7968,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve4(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8304,8 +8304,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve4) => {
-            this[kClosedResolve] = resolve4;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9574,7 +9574,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve4, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit2) {
             this.destroy(new AbortError());
           }
@@ -9587,7 +9587,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve4(null);
+              resolve3(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit2 -= chunk.length;
@@ -9606,7 +9606,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve4, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9623,7 +9623,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve4,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9693,18 +9693,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve4, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve4(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve4(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve4(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve4(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve4(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9961,9 +9961,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10186,9 +10186,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10473,9 +10473,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10567,9 +10567,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve4(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -14432,7 +14432,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve4, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14508,7 +14508,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve4({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14551,7 +14551,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve4({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18292,8 +18292,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay2(ms) {
-      return new Promise((resolve4) => {
-        setTimeout(resolve4, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -26934,8 +26934,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve4, reject) {
-            return setTimeout(resolve4, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -27146,15 +27146,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve4, returned, task;
+          var args, cb, error2, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve4(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -27169,13 +27169,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve4;
-          resolve4 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve4 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve4, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -27576,14 +27576,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve4, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve4();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve4();
+                      return resolve3();
                     }
                   });
                 }
@@ -27676,9 +27676,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve4, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve4)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -27965,11 +27965,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve4) {
-      resolve4(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve4, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -27985,7 +27985,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28310,7 +28310,7 @@ function info(message) {
 
 // packages/action/src/main.ts
 import { mkdir as mkdir3, rename as rename3, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname, isAbsolute as isAbsolute2, join as join2, resolve as resolve3 } from "node:path";
+import { dirname, isAbsolute as isAbsolute2, join as join2, resolve as resolve2 } from "node:path";
 
 // packages/core/src/ports.ts
 var RegistryError = class extends Error {
@@ -28359,6 +28359,11 @@ var IncompleteInputError = class extends Error {
     this.hint = hint;
   }
 };
+function describeError(err, indent = "") {
+  if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}
+${indent}fix: ${err.hint}` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
 
 // packages/core/src/graph/manifest.ts
 var MEDIA = {
@@ -31437,7 +31442,7 @@ async function executeDeletions(registry, items, options) {
   };
   let running = 0;
   const budget = options.maxDeletions ?? Number.POSITIVE_INFINITY;
-  await new Promise((resolve4) => {
+  await new Promise((resolve3) => {
     const pump = () => {
       while (running < Math.max(1, options.concurrency) && ready.length > 0) {
         const d = ready.shift();
@@ -31459,7 +31464,7 @@ async function executeDeletions(registry, items, options) {
           pump();
         });
       }
-      if (running === 0 && ready.length === 0) resolve4();
+      if (running === 0 && ready.length === 0) resolve3();
     };
     pump();
   });
@@ -32495,7 +32500,7 @@ var Pacer = class {
     const key = this.perEndpoint ? endpoint2 : "*";
     const prev = this.tails.get(key) ?? Promise.resolve();
     let unlock = () => void 0;
-    const mine = new Promise((resolve4) => unlock = resolve4);
+    const mine = new Promise((resolve3) => unlock = resolve3);
     const tail = prev.then(() => mine);
     this.tails.set(key, tail);
     await prev;
@@ -32536,7 +32541,7 @@ var Pacer = class {
         continue;
       }
       if (this.inFlight >= this.concurrency) {
-        await new Promise((resolve4) => this.releaseWaiters.push(resolve4));
+        await new Promise((resolve3) => this.releaseWaiters.push(resolve3));
         continue;
       }
       this.record(key, points, t);
@@ -32656,7 +32661,7 @@ var Pacer = class {
 // packages/github/src/pacer.ts
 var systemPacerClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve4) => setTimeout(resolve4, Math.max(0, ms)))
+  sleep: (ms) => new Promise((resolve3) => setTimeout(resolve3, Math.max(0, ms)))
 };
 var Pacer2 = class extends Pacer {
   constructor(options = {}) {
@@ -32792,7 +32797,7 @@ var OciRegistryClient = class {
     this.baseUrl = `${plain ? "http" : "https"}://${host}`;
     this.credentials = options.credentials;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve4) => setTimeout(resolve4, ms)));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve3) => setTimeout(resolve3, ms)));
     this.now = options.now ?? Date.now;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffMs = options.backoffMs ?? 500;
@@ -38801,10 +38806,6 @@ function renderJobSummary(report, context) {
   return lines.join("\n");
 }
 
-// packages/action/src/policy.ts
-import { stat as stat2 } from "node:fs/promises";
-import { resolve as resolve2 } from "node:path";
-
 // packages/git-local/src/git-process.ts
 var EMPTY = Buffer.alloc(0);
 
@@ -38863,7 +38864,10 @@ async function loadPolicy(options) {
   if (options.config !== void 0) {
     const path2 = resolve(options.cwd, options.config);
     const text = await readText(path2);
-    if (text === void 0) throw new InputError(`--config: ${path2} does not exist`, "pass the path of a YAML file with a cleanup: section");
+    if (text === void 0) {
+      const { name, hint } = options.missingConfig ?? { name: "--config", hint: "pass the path of a YAML file with a cleanup: section" };
+      throw new InputError(`${name}: ${path2} does not exist`, hint);
+    }
     loaded = { ...parsePolicyText(text, options.config), source: options.config };
   } else {
     for (const name of [".regsweep.yml", "werf.yaml"]) {
@@ -38909,29 +38913,21 @@ var COSIGN_LAYER_TYPES = {
 var HOST_NAME = new RegExp(REGISTRY_REPOSITORY_PATTERN);
 
 // packages/action/src/policy.ts
-async function readPolicy(config, workspace) {
-  if (config !== void 0) {
-    const path2 = resolve2(workspace, config);
-    const found = await stat2(path2).then((s) => s.isFile(), () => false);
-    if (!found) {
-      throw new InputError(
-        `input config: ${path2} does not exist`,
-        "pass the path (relative to the repository root) of a regsweep policy or a werf.yaml with a cleanup: section, run actions/checkout before regsweep, or leave config empty for .regsweep.yml, werf.yaml or the default policy"
-      );
+function readPolicy(config, workspace) {
+  return loadPolicy({
+    cwd: workspace,
+    ...config !== void 0 ? { config } : {},
+    missingConfig: {
+      name: "input config",
+      hint: "pass the path (relative to the repository root) of a regsweep policy or a werf.yaml with a cleanup: section, run actions/checkout before regsweep, or leave config empty for .regsweep.yml, werf.yaml or the default policy"
     }
-  }
-  return loadPolicy({ cwd: workspace, ...config !== void 0 ? { config } : {} });
+  });
 }
 
 // packages/action/src/main.ts
 var REPORT_FILE = "regsweep-report.json";
 var CONCURRENCY = 8;
 var realClock2 = { now: () => /* @__PURE__ */ new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-function describeError(err) {
-  if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}
-fix: ${err.hint}` : err.message;
-  return err instanceof Error ? err.message : String(err);
-}
 function redacting(deps, token) {
   const r = (m) => token.length >= 4 ? m.split(token).join("***") : m;
   return {
@@ -38967,7 +38963,7 @@ async function cleanPackages(inputs, deps, io, report, clock) {
     );
   }
   if (inputs.kubeconfig === void 0) io.info("in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)");
-  const cacheDir = inputs.cacheDir !== void 0 ? isAbsolute2(inputs.cacheDir) ? inputs.cacheDir : resolve3(workspace, inputs.cacheDir) : join2(deps.env["RUNNER_TEMP"] || deps.tmpdir, "regsweep-digest-cache");
+  const cacheDir = inputs.cacheDir !== void 0 ? isAbsolute2(inputs.cacheDir) ? inputs.cacheDir : resolve2(workspace, inputs.cacheDir) : join2(deps.env["RUNNER_TEMP"] || deps.tmpdir, "regsweep-digest-cache");
   io.info(`digest cache: ${cacheDir}${inputs.dryRun ? " (read only: dry run)" : ""}`);
   const github = setUpGitHub({
     inputs,

@@ -1,4 +1,4 @@
 export { readInputs, type ActionInputs, type GetInput, type RunContext } from './inputs.js';
-export { runAction, describeError, REPORT_FILE, type ActionDeps, type ActionIo, type ActionResult } from './main.js';
+export { runAction, REPORT_FILE, type ActionDeps, type ActionIo, type ActionResult } from './main.js';
 export { renderJobSummary, type SummaryContext } from './job-summary.js';
 export { setUpGitHub, type GitHubSetup, type GitHubSetupOptions } from './github.js';

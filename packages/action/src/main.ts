@@ -15,7 +15,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  cleanRepositories, emptyReport, IncompleteInputError, InputError, isBudgetStop, renderSummary,
+  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, renderSummary,
   type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import type { PacerClock } from '@regsweep/github';
@@ -62,11 +62,6 @@ const CONCURRENCY = 8;
 
 const realClock: Clock = { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
-/** The message with its fix, for the log and the failure annotation. */
-export function describeError(err: unknown): string {
-  if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}\nfix: ${err.hint}` : err.message;
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Output functions that never print the token, even if a message carried it. */
 function redacting(deps: ActionIo, token: string): ActionIo {

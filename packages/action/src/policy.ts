@@ -4,21 +4,17 @@
  * the CLI's `loadPolicy` (one implementation of the order and the messages); only a missing `config`
  * file is reported here, naming the input instead of the CLI's flag.
  */
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { InputError } from '@regsweep/core';
 import { loadPolicy } from '@regsweep/cli';
 
 export type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
-export async function readPolicy(config: string | undefined, workspace: string): Promise<LoadedPolicy> {
-  if (config !== undefined) {
-    const path = resolve(workspace, config);
-    const found = await stat(path).then((s) => s.isFile(), () => false);
-    if (!found) {
-      throw new InputError(`input config: ${path} does not exist`,
-        'pass the path (relative to the repository root) of a regsweep policy or a werf.yaml with a cleanup: section, run actions/checkout before regsweep, or leave config empty for .regsweep.yml, werf.yaml or the default policy');
-    }
-  }
-  return loadPolicy({ cwd: workspace, ...(config !== undefined ? { config } : {}) });
+export function readPolicy(config: string | undefined, workspace: string): Promise<LoadedPolicy> {
+  return loadPolicy({
+    cwd: workspace,
+    ...(config !== undefined ? { config } : {}),
+    missingConfig: {
+      name: 'input config',
+      hint: 'pass the path (relative to the repository root) of a regsweep policy or a werf.yaml with a cleanup: section, run actions/checkout before regsweep, or leave config empty for .regsweep.yml, werf.yaml or the default policy',
+    },
+  });
 }

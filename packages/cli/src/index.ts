@@ -1,3 +1,3 @@
 export { main, writeAtomic, realClock, type Io } from './main.js';
 export { parseCommand, USAGE, type Command } from './args.js';
-export { loadPolicy } from './policy-file.js';
+export { loadPolicy, type PolicyLookup } from './policy-file.js';

@@ -3,7 +3,7 @@ import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
-  applyPlan, defaultCleanupPolicy, emptyReport, IncompleteInputError, InputError, planRepository, renderSummary,
+  applyPlan, defaultCleanupPolicy, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
   type Clock, type GitHistory, type Registry, type Report,
 } from '@regsweep/core';
 import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
@@ -63,11 +63,7 @@ function failuresError(run: CleanRunResult, repositories: number): unknown {
   return new RepositoriesFailed(`${run.failures.length} of ${repositories} repositories failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, exitCode);
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}\n  fix: ${err.hint}` : err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
+const describeError = (err: unknown): string => describeCoreError(err, '  ');
 
 /** The kubeconfig a cluster client would use: $KUBECONFIG's files, else ~/.kube/config, if any exists. */
 async function findKubeconfig(env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {

@@ -22,12 +22,23 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-export async function loadPolicy(options: { config?: string; keepList?: string; cwd: string }): Promise<LoadedPolicy> {
+export interface PolicyLookup {
+  config?: string;
+  keepList?: string;
+  cwd: string;
+  /** How a front end names `config` in the message about a missing file (default `--config`), and the fix. */
+  missingConfig?: { name: string; hint: string };
+}
+
+export async function loadPolicy(options: PolicyLookup): Promise<LoadedPolicy> {
   let loaded: Omit<LoadedPolicy, 'keepTags'> | undefined;
   if (options.config !== undefined) {
     const path = resolve(options.cwd, options.config);
     const text = await readText(path);
-    if (text === undefined) throw new InputError(`--config: ${path} does not exist`, 'pass the path of a YAML file with a cleanup: section');
+    if (text === undefined) {
+      const { name, hint } = options.missingConfig ?? { name: '--config', hint: 'pass the path of a YAML file with a cleanup: section' };
+      throw new InputError(`${name}: ${path} does not exist`, hint);
+    }
     loaded = { ...parsePolicyText(text, options.config), source: options.config };
   } else {
     for (const name of ['.regsweep.yml', 'werf.yaml']) {

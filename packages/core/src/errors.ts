@@ -26,3 +26,9 @@ export class IncompleteInputError extends Error {
     this.hint = hint;
   }
 }
+
+/** An error's message for a person: with its fix on the next line (`indent` before `fix:`) when it has one. */
+export function describeError(err: unknown, indent = ''): string {
+  if (err instanceof InputError || err instanceof IncompleteInputError) return err.hint ? `${err.message}\n${indent}fix: ${err.hint}` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}

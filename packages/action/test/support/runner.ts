@@ -4,11 +4,11 @@
  * @actions/core's getInput reads them), the GITHUB_* and RUNNER_* variables, the workspace as the
  * working directory, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files to read back.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { runNodeScript } from '../../../../test/support/node-process.js';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 export const BUNDLE = join(root, 'dist/github/index.js');
@@ -77,18 +77,9 @@ export async function runBundle(dirs: RunnerDirs, apiUrl: string, inputs: Record
     RUNNER_TEMP: dirs.temp, RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64',
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const started = Date.now();
-  const child = spawn(process.execPath, [BUNDLE], { cwd: dirs.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  clearTimeout(timer);
-  if (process.env['REGSWEEP_E2E_PRINT']) process.stdout.write(`\n── run ${n}: exit ${code} in ${Date.now() - started} ms\n${stdout}${stderr}\n`);
+  const run = await runNodeScript(BUNDLE, { cwd: dirs.workspace, env, timeoutMs });
   return {
-    code, stdout, stderr, ms: Date.now() - started,
+    ...run,
     outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
     summary: await readFile(summaryFile, 'utf8'),
   };

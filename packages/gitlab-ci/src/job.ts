@@ -1,0 +1,175 @@
+/**
+ * The GitLab job's composition root, with everything injected (environment, output, fetch, clocks)
+ * so it runs in-process in tests as well as from entry.ts:
+ * read the variables (variables.ts) and the policy; open the project (one `GitLabHttp`, one pacer for
+ * the token) and choose its registry repositories (a wrong token or repository stops the run before
+ * anything is read); plan and apply each repository (one that fails is reported, the others go on);
+ * then write regsweep-report.json and regsweep.env (the artifacts) and the summary (job-log.ts).
+ *
+ * Exit codes as the CLI's and the Action's (policy-semantics.md §6): 2 bad input (a variable, the
+ * token, a repository) with nothing touched; 1 a repository that could not be planned or a failed
+ * deletion; 0 otherwise — also when GitLab's rate limit or max-deletions stopped the run: what is left
+ * is listed, and the next scheduled run continues.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, sharedHistory,
+  type Clock, type Registry, type Report, type RepositoryFailure,
+} from '@regsweep/core';
+import { loadPolicy, realClock, writeAtomic } from '@regsweep/cli';
+import { openGitLabProject, type GitLabProject } from '@regsweep/gitlab';
+import type { PacerClock } from '@regsweep/core';
+import { DigestCache } from '@regsweep/oci-registry';
+import { renderDotenv, renderJobLog } from './job-log.js';
+import { readJobVariables, type Env, type JobSettings } from './variables.js';
+
+export const REPORT_FILE = 'regsweep-report.json';
+export const DOTENV_FILE = 'regsweep.env';
+/** Reads and deletes in flight per repository. */
+const CONCURRENCY = 8;
+
+export interface JobDeps {
+  env: Env;
+  /** One line of the job log. */
+  out(line: string): void;
+  /** Where the digest cache goes when REGSWEEP_CACHE_DIR is not set (os.tmpdir()). */
+  tmpdir: string;
+  fetch?: typeof globalThis.fetch;
+  clock?: Clock;
+  pacerClock?: PacerClock;
+}
+
+export interface JobResult {
+  exitCode: number;
+  report: Report;
+  reportPath: string;
+  dotenvPath: string;
+}
+
+/** Every value that must never reach the log: the tokens the job could use, the kubeconfig. */
+function secretsOf(env: Env): string[] {
+  const named = (key: string): string | undefined => {
+    const name = env[key]?.trim().replace(/^\$\{?([^}]*)\}?$/, '$1');
+    return name ? env[name] : undefined;
+  };
+  const values = [env['REGSWEEP_TOKEN'], named('REGSWEEP_TOKEN_VARIABLE'), env['CI_JOB_TOKEN'], named('REGSWEEP_KUBECONFIG_VARIABLE')];
+  return values.map((v) => v?.trim() ?? '').filter((v) => v.length >= 4);
+}
+
+function redactor(secrets: readonly string[]): (text: string) => string {
+  return (text) => secrets.reduce((t, s) => t.split(s).join('[MASKED]'), text);
+}
+
+interface CleanResult {
+  failures: RepositoryFailure[];
+  unplanned: string[];
+}
+
+async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) => void, report: Report, clock: Clock): Promise<CleanResult> {
+  const loaded = await loadPolicy({
+    cwd: s.projectDir, ...(s.config !== undefined ? { config: s.config } : {}),
+    missingConfig: { name: 'REGSWEEP_CONFIG (the config input)', hint: 'give the path of a regsweep policy or a werf.yaml with a cleanup: section, relative to the project root; leave config empty for .regsweep.yml, werf.yaml or the default policy' },
+  });
+  report.policySource = loaded.source;
+  report.warnings.push(...loaded.warnings);
+  say(loaded.source === 'default' ? `policy: the default (no .regsweep.yml or werf.yaml in ${s.projectDir})` : `policy: ${loaded.source}`);
+  if (loaded.policy.repositories.length > 0) {
+    report.warnings.push(`${loaded.source}: cleanup.repositories was ignored: the job cleans the repositories named by its repositories input (${s.repositories.join(', ') || 'all of the project\'s'})`);
+  }
+  if (s.kubeconfigVariable !== undefined && !loaded.policy.disableKubernetesBasedPolicy) {
+    // Fail closed: a cluster was named, and this version cannot read it, so nothing may be deleted.
+    throw new InputError('REGSWEEP_KUBECONFIG_VARIABLE (the kubeconfig-variable input): this version of regsweep cannot read Kubernetes yet, so it cannot protect what your clusters run; nothing was deleted',
+      'leave kubeconfig-variable empty (in-use protection stays off), or set cleanup.disableKubernetesBasedPolicy: true in the policy');
+  }
+  if (s.kubeconfigVariable === undefined) say('in-use protection is off: no kubeconfig-variable given (and this version does not read Kubernetes yet)');
+
+  const cacheDir = s.cacheDir !== undefined ? (isAbsolute(s.cacheDir) ? s.cacheDir : resolve(s.projectDir, s.cacheDir)) : join(deps.tmpdir, 'regsweep-digest-cache');
+  let lastPause = 0;
+  const project: GitLabProject = openGitLabProject({
+    serverUrl: s.serverUrl, auth: s.auth, projectId: s.projectId, projectPath: s.projectPath, registry: s.registry,
+    mergeRequests: s.mergeRequests && loaded.policy.pullRequests, listing: s.listing,
+    cache: { cache: new DigestCache(cacheDir), readOnly: s.dryRun },
+    log: say,
+    onRateLimit: (untilMs, status) => {
+      if (untilMs - lastPause < 5000) return;
+      lastPause = untilMs;
+      say(`GitLab's rate limit (${status}): no request is sent until ${new Date(untilMs).toISOString()}`);
+    },
+    ...(s.requestsPerMinute !== undefined ? { requestsPerMinute: s.requestsPerMinute } : {}),
+    ...(deps.fetch !== undefined ? { fetch: deps.fetch, oci: { fetch: deps.fetch } } : {}),
+    ...(deps.pacerClock !== undefined ? { clock: deps.pacerClock } : {}),
+  });
+
+  const result: CleanResult = { failures: [], unplanned: [] };
+  const budgetStop = (name: string, error: unknown): void => {
+    result.unplanned.push(name);
+    report.warnings.push(`${name}: not read: ${describeError(error).split('\n')[0] ?? ''}; nothing was deleted in it, the next run continues`);
+  };
+  let registries: Registry[] = [];
+  try {
+    registries = await project.repositories(s.repositories);
+  } catch (error) {
+    if (!isBudgetStop(error)) throw error;
+    budgetStop(`registry repositories of ${s.projectPath}`, error);
+  }
+  say(`repositories: ${registries.map((r) => r.name).join(', ') || 'none'}`);
+  const run = await cleanRepositories(registries, {
+    policy: loaded.policy, keepTags: loaded.keepTags, history: sharedHistory(project.history), clusterImages: [], clock, now: clock.now(),
+    dryRun: s.dryRun, concurrency: CONCURRENCY, progress: say,
+  }, report, s.maxDeletions);
+  result.failures.push(...run.failures);
+  for (const u of run.unplanned) budgetStop(u.name, u.error);
+  const requests = Object.entries(project.http.stats().requests).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  say(`GitLab requests: ${requests || 'none'}`);
+  return result;
+}
+
+function failureOf(failures: readonly RepositoryFailure[], repositories: number): string {
+  const [first] = failures;
+  if (repositories === 1 && first) return describeError(first.error);
+  return `${failures.length} of ${repositories} repositories failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}`;
+}
+
+export async function runJob(deps: JobDeps): Promise<JobResult> {
+  const redact = redactor(secretsOf(deps.env));
+  const say = (line: string): void => deps.out(redact(line));
+  const clock = deps.clock ?? realClock();
+  const startedAt = clock.now();
+  const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
+  const reportDir = deps.env['REGSWEEP_REPORT_DIR']?.trim() || deps.env['CI_PROJECT_DIR']?.trim() || '.';
+  try {
+    const s = readJobVariables(deps.env);
+    report.dryRun = s.dryRun;
+    say(`regsweep${s.version ? ` ${s.version}` : ''}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
+      ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
+    const { failures } = await cleanProject(s, deps, say, report, clock);
+    if (failures.length > 0) {
+      const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
+      const planned = report.repositories.length + failures.length;
+      report.error = { message: failureOf(failures, planned), exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
+    }
+  } catch (error) {
+    report.error = { message: describeError(error), exitCode: error instanceof InputError ? 2 : 1 };
+  }
+  report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
+  report.finishedAt = clock.now().toISOString();
+  return finish(report, resolve(reportDir), say, redact, clock);
+}
+
+async function finish(report: Report, dir: string, say: (line: string) => void, redact: (t: string) => string, clock: Clock): Promise<JobResult> {
+  const reportPath = join(dir, REPORT_FILE);
+  const dotenvPath = join(dir, DOTENV_FILE);
+  for (const [path, text] of [[reportPath, `${JSON.stringify(report, null, 2)}\n`], [dotenvPath, renderDotenv(report)]] as const) {
+    try {
+      await writeAtomic(path, redact(text));
+    } catch (error) {
+      say(`could not write ${path}: ${describeError(error)}`);
+    }
+  }
+  for (const line of renderJobLog(report, Math.floor(clock.now().getTime() / 1000))) say(line);
+  if (report.notAttempted.length > 0) say(`${report.notAttempted.length} deletion(s) left for the next run: ${report.notAttempted[0]?.message ?? ''}`);
+  say(`report: ${reportPath} (artifact), ${dotenvPath} (dotenv)`);
+  if (report.error) say(`ERROR: ${report.error.message}`);
+  else if (report.failed.length > 0) say(`ERROR: ${report.failed.length} deletion(s) failed; the first: ${report.failed[0]?.message ?? ''}`);
+  return { exitCode: report.exitCode, report, reportPath, dotenvPath };
+}

@@ -1,0 +1,182 @@
+/**
+ * The GitLab component's job end to end: `node dist/gitlab/index.js` (the committed bundle) with the
+ * predefined variables of a scheduled pipeline against the fake GitLab (REST v4, `/gitlab/v1`, the
+ * registry), then the fake's tags, the JSON report, the dotenv report and the job log are checked.
+ * The world (packages/gitlab/test/support/world.ts): main m4 (merging the deleted MR branch's f1),
+ * feature/live l1 (multi-arch, signed, open MR !7), tags v1.0 (c2) and v0.9 (c1), a deleted branch's
+ * g1 (signed).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { C, startWorld, type World } from '../../gitlab/test/support/world.js';
+import { predefinedVariables, projectDir, runJobProcess, type JobRun } from './support/job-process.js';
+
+const POLICY = `cleanup:
+  keepPolicies:
+    - references: { branch: /.*/ }
+      imagesPerReference: { last: 1 }
+    - references: { tag: /.*/ }
+`;
+/** Needs each branch's history two images deep: commits must be listed. */
+const DEEP_POLICY = POLICY.replace('last: 1', 'last: 2');
+const API_TOKEN = 'glpat-api';
+
+interface Job {
+  world: World;
+  dir: string;
+  run(variables?: Record<string, string>): Promise<JobRun>;
+}
+
+async function job(body: (j: Job) => Promise<void>, setUp: (w: World) => void = () => undefined, policy = POLICY): Promise<void> {
+  const world = await startWorld(new Date());
+  setUp(world);
+  const project = await projectDir();
+  try {
+    await writeFile(join(project.dir, '.regsweep.yml'), policy);
+    const base = { ...predefinedVariables(world.gitlab.url, project.dir), REGSWEEP_API_TOKEN: API_TOKEN, REGSWEEP_TOKEN_VARIABLE: 'REGSWEEP_API_TOKEN' };
+    await body({ world, dir: project.dir, run: (variables = {}) => runJobProcess({ ...base, ...variables }) });
+  } finally {
+    await world.gitlab.close();
+    await project.remove();
+  }
+}
+
+const tagsLeft = (world: World): string[] => [...(world.gitlab.registry.tags.get('acme/app')?.keys() ?? [])].sort();
+const writes = (world: World): string[] => world.gitlab.requestTimes.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`);
+const sig = (digest: string | undefined): string => `${(digest ?? '').replace(':', '-')}.sig`;
+
+/** What the policy keeps: main's tip, feature/live's multi-arch index and its signature, the tagged commits. */
+function expectedKeptTags(world: World): string[] {
+  return [C.m4, 'main', C.l1, 'feature-live', sig(world.digests['l1']), C.c2, 'v1.0', C.c1].sort();
+}
+const expectedGone = (world: World): string[] => [C.c3, C.f1, C.g1, sig(world.digests['g1'])].sort();
+
+function checkMasked(run: JobRun, secrets: string[]): void {
+  for (const s of secrets) {
+    assert.not.ok(run.stdout.includes(s) || run.stderr.includes(s) || JSON.stringify(run.report).includes(s), `${s} is never printed`);
+  }
+}
+
+test('deleted branch, merged-and-deleted MR branch and an old commit go; branches, open MR, tags and the multi-arch image stay', () => job(async ({ world, run }) => {
+  const r = await run();
+  assert.is(r.code, 0, r.stdout);
+  assert.equal(tagsLeft(world), expectedKeptTags(world));
+  const deletedTags = (r.report?.deleted ?? []).flatMap((d) => d.tags).sort();
+  assert.equal(deletedTags, expectedGone(world));
+  const f1 = r.report?.deleted.find((d) => d.tags.includes(C.f1));
+  assert.ok(f1 !== undefined && f1.why.length > 0, 'the merged MR branch image is deleted with a reason');
+  const index = r.report?.kept.find((k) => k.digest === world.digests['l1']);
+  assert.is(index?.kind, 'index');
+  assert.ok(index?.reasons.length, 'the multi-arch image is kept with a reason');
+  // Tag by tag through REST, never the bulk endpoint; nothing else written.
+  assert.ok(writes(world).every((w) => /^DELETE \/api\/v4\/projects\/42\/registry\/repositories\/\d+\/tags\/[^/]+$/.test(w)), writes(world).join('\n'));
+  assert.is(writes(world).length, expectedGone(world).length);
+  assert.equal(r.dotenv, {
+    REGSWEEP_DELETED: String(r.report?.deleted.length), REGSWEEP_KEPT: String(r.report?.kept.length), REGSWEEP_FAILED: '0',
+    REGSWEEP_SKIPPED: '0', REGSWEEP_TAGS_REMOVED: '0', REGSWEEP_LEFT_FOR_NEXT_RUN: '0', REGSWEEP_EXIT_CODE: '0', REGSWEEP_DRY_RUN: 'false',
+  });
+  // The log: the summary section open, the lists collapsed; the /gitlab/v1 listing, no per-tag call.
+  assert.match(r.stdout, /\u001b\[0Ksection_start:\d+:regsweep_summary\r\u001b\[0K/);
+  assert.match(r.stdout, /\u001b\[0Ksection_start:\d+:regsweep_deleted\[collapsed=true\]\r\u001b\[0K.*deleted: 4 image/);
+  assert.match(r.stdout, /\u001b\[0Ksection_end:\d+:regsweep_deleted\r\u001b\[0K/);
+  assert.match(r.stdout, /token: variable REGSWEEP_API_TOKEN/);
+  assert.match(r.stdout, /GitLab requests: .*tags-v1 1/);
+  assert.not.match(r.stdout, /tag-details/);
+  checkMasked(r, [API_TOKEN, 'job-token-1']);
+}));
+
+test('dry run: the same plan, no write request, exit 0', () => job(async ({ world, run }) => {
+  const before = tagsLeft(world);
+  const r = await run({ REGSWEEP_DRY_RUN: 'true' });
+  assert.is(r.code, 0, r.stdout);
+  assert.equal(writes(world), []);
+  assert.equal(tagsLeft(world), before);
+  assert.ok(r.report?.dryRun);
+  assert.equal((r.report?.deleted ?? []).flatMap((d) => d.tags).sort(), expectedGone(world));
+  assert.ok(r.report?.deleted.every((d) => d.status === 'would-delete'));
+  assert.is(r.dotenv['REGSWEEP_DRY_RUN'], 'true');
+  assert.match(r.stdout, /dry run of the cleanup/);
+}));
+
+test('a protected tag (403) is reported as skipped; the rest is cleaned; exit 0', () => job(async ({ world, run }) => {
+  const r = await run();
+  assert.is(r.code, 0, r.stdout);
+  assert.ok(tagsLeft(world).includes(C.g1), 'the protected tag stays');
+  assert.not.ok(tagsLeft(world).includes(C.c3));
+  assert.is(r.report?.skipped.length, 1);
+  assert.ok(r.report?.skipped[0]?.tags.includes(C.g1));
+  assert.match(r.report?.skipped[0]?.message ?? '', /protect/);
+  assert.is(r.dotenv['REGSWEEP_SKIPPED'], '1');
+  assert.match(r.stdout, /section_start:\d+:regsweep_skipped\[collapsed=true\]/);
+}, (world) => world.gitlab.project.protectedTags.push(new RegExp(`^${C.g1}$`))));
+
+test('a 429 storm: requests wait out Retry-After, the run completes with the same result', () => job(async ({ world, run }) => {
+  world.gitlab.startStorm(4, 1);
+  const r = await run();
+  assert.is(r.code, 0, r.stdout);
+  assert.equal(tagsLeft(world), expectedKeptTags(world));
+  assert.is(world.gitlab.limitedUntil.length, 4);
+  for (const until of world.gitlab.limitedUntil) {
+    const early = world.gitlab.requestTimes.filter((q) => q.path.startsWith('/api/') && q.at > until - 1000 + 5 && q.at < until - 50);
+    assert.equal(early, [], 'no request while GitLab asked to wait');
+  }
+  assert.match(r.stdout, /GitLab's rate limit \(429\)/);
+}));
+
+test('CI_JOB_TOKEN alone cannot list commits: exit 2 naming the token to give, nothing deleted', () => job(async ({ world, run }) => {
+  const r = await run({ REGSWEEP_TOKEN_VARIABLE: '', REGSWEEP_API_TOKEN: '' });
+  assert.is(r.code, 2, r.stdout);
+  assert.equal(writes(world), []);
+  assert.match(r.stdout, /ERROR: GitLab: history from [0-9a-f]+ of acme\/app was not found, or the token cannot see it \(404\)/);
+  assert.match(r.stdout, /CI_JOB_TOKEN cannot list commits: put a project access token with the read_api scope/);
+  assert.match(r.stdout, /token-variable/);
+  assert.is(r.report?.error?.exitCode, 2);
+  assert.is(r.report?.deleted.length, 0);
+  checkMasked(r, ['job-token-1']);
+}, () => undefined, DEEP_POLICY));
+
+test('a registry without /gitlab/v1: REST tags and tag details, the same result', () => job(async ({ world, run }) => {
+  const r = await run();
+  assert.is(r.code, 0, r.stdout);
+  assert.equal(tagsLeft(world), expectedKeptTags(world));
+  // One probe of /gitlab/v1 (404), then a REST page and one details call per tag.
+  assert.match(r.stdout, /tags-v1 1, tag-pages 1, tag-details 12,/);
+  assert.match(r.stdout, /no \/gitlab\/v1 tags listing; reading tag details through REST/);
+}, (world) => (world.gitlab.registry.v1 = false)));
+
+test('bad input is named with its input and fixed before any request: exit 2', () => job(async ({ world, run }) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ REGSWEEP_MAX_DELETIONS: 'lots' }, /REGSWEEP_MAX_DELETIONS \(the max-deletions input\): expected a whole number/],
+    [{ REGSWEEP_DRY_RUN: 'maybe' }, /REGSWEEP_DRY_RUN \(the dry-run input\): expected true or false/],
+    [{ REGSWEEP_TOKEN_VARIABLE: 'NOT_SET_ANYWHERE' }, /names NOT_SET_ANYWHERE, but this job has no such variable[^]*fix: add NOT_SET_ANYWHERE in Settings > CI\/CD > Variables/],
+    [{ REGSWEEP_TOKEN_VARIABLE: 'glpat-xyz' }, /is not the name of a CI\/CD variable/],
+    [{ REGSWEEP_CONFIG: 'ci/missing.yml' }, /REGSWEEP_CONFIG \(the config input\): .*ci\/missing\.yml does not exist/],
+    [{ REGSWEEP_REPOSITORIES: 'nope' }, /no registry repository of acme\/app matches "nope"/],
+    [{ CI_REGISTRY: '' }, /CI_REGISTRY is empty: the container registry is turned off/],
+    [{ REGSWEEP_KUBECONFIG_VARIABLE: 'KUBE' }, /cannot read Kubernetes yet[^]*nothing was deleted/],
+  ];
+  for (const [variables, message] of cases) {
+    const r = await run(variables);
+    assert.is(r.code, 2, `${JSON.stringify(variables)}: ${r.stdout}`);
+    assert.match(r.stdout, message);
+    assert.is(r.report?.error?.exitCode, 2);
+    assert.is(r.dotenv['REGSWEEP_EXIT_CODE'], '2');
+  }
+  assert.equal(writes(world), []);
+}));
+
+test('max-deletions: the run stops at the budget, lists the rest for the next run, exit 0', () => job(async ({ world, run }) => {
+  const r = await run({ REGSWEEP_MAX_DELETIONS: '1' });
+  assert.is(r.code, 0, r.stdout);
+  assert.is(r.report?.deleted.length, 1);
+  assert.is(r.report?.notAttempted.length, 3);
+  assert.is(r.dotenv['REGSWEEP_LEFT_FOR_NEXT_RUN'], '3');
+  assert.ok(r.report?.notAttempted.some((p) => /^max-deletions \(1 for the whole run\) reached; the next run continues$/.test(p.message)), JSON.stringify(r.report?.notAttempted));
+  assert.match(r.stdout, /3 deletion\(s\) left for the next run: /);
+  const deleted = new Set(r.report?.deleted[0]?.tags);
+  assert.equal(tagsLeft(world), [...expectedKeptTags(world), ...expectedGone(world)].filter((t) => !deleted.has(t)).sort());
+}));
+
+test.run();
