@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (`npm run test:all`): installs what the tests need, then runs every test.
 # Debian packages: git, skopeo (reads images back), docker-registry (the real registry the tests start),
-# apache2-utils (htpasswd, for the registry's Basic-auth test).
+# apache2-utils (htpasswd, for the registry's Basic-auth test), rsync (gitlab-ci-local copies the project with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-debian-packages.sh git skopeo docker-registry htpasswd:apache2-utils
+bash scripts/ensure-debian-packages.sh git skopeo docker-registry htpasswd:apache2-utils rsync
 npm ci --no-audit --no-fund
 npm test

@@ -30164,7 +30164,7 @@ function registryCredentials(auth) {
 }
 function matchRepositories(all, patterns, projectPath) {
   if (patterns.length === 0) return { chosen: [...all], unmatched: [] };
-  const full = patterns.map((p) => p === projectPath || p.startsWith(`${projectPath}/`) ? p : `${projectPath}/${p.replace(/^\/+/, "")}`);
+  const full = patterns.map((p) => p === "." ? projectPath : p === projectPath || p.startsWith(`${projectPath}/`) ? p : `${projectPath}/${p.replace(/^\/+/, "")}`);
   const matchers = full.map((p) => new Minimatch(p, { nonegate: true, nocomment: true, dot: true }));
   const chosen = all.filter((r) => matchers.some((m) => m.match(r.path)));
   const unmatched = patterns.filter((_, i) => !all.some((r) => matchers[i]?.match(r.path)));
@@ -30317,7 +30317,7 @@ function bool(env, name, fallback) {
 }
 function wholeNumber(env, name) {
   const v = text(env, name);
-  if (v === void 0 || v === "0" && name === "REGSWEEP_MAX_DELETIONS") return void 0;
+  if (v === void 0 || v === "0") return void 0;
   if (!/^[1-9][0-9]*$/.test(v)) throw new InputError(`${label(name)}: expected a whole number of 1 or more, got ${JSON.stringify(v)}`);
   return Number(v);
 }

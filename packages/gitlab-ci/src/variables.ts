@@ -79,7 +79,8 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 
 function wholeNumber(env: Env, name: string): number | undefined {
   const v = text(env, name);
-  if (v === undefined || v === '0' && name === 'REGSWEEP_MAX_DELETIONS') return undefined;
+  // 0 is the inputs' default: no limit (max-deletions), regsweep's default (requests-per-minute).
+  if (v === undefined || v === '0') return undefined;
   if (!/^[1-9][0-9]*$/.test(v)) throw new InputError(`${label(name)}: expected a whole number of 1 or more, got ${JSON.stringify(v)}`);
   return Number(v);
 }

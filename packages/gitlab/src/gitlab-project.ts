@@ -42,8 +42,9 @@ export function registryCredentials(auth: GitLabHttpOptions['auth']): { username
 
 export function matchRepositories(all: readonly GitLabRepository[], patterns: readonly string[], projectPath: string): { chosen: GitLabRepository[]; unmatched: string[] } {
   if (patterns.length === 0) return { chosen: [...all], unmatched: [] };
-  // A pattern without the project's path is relative to it: `web` = `group/project/web`.
-  const full = patterns.map((p) => (p === projectPath || p.startsWith(`${projectPath}/`) ? p : `${projectPath}/${p.replace(/^\/+/, '')}`));
+  // A pattern without the project's path is relative to it: `web` = `group/project/web`; `.` is the
+  // project's own repository (CI_REGISTRY_IMAGE).
+  const full = patterns.map((p) => (p === '.' ? projectPath : p === projectPath || p.startsWith(`${projectPath}/`) ? p : `${projectPath}/${p.replace(/^\/+/, '')}`));
   const matchers = full.map((p) => new Minimatch(p, { nonegate: true, nocomment: true, dot: true }));
   const chosen = all.filter((r) => matchers.some((m) => m.match(r.path)));
   const unmatched = patterns.filter((_, i) => !all.some((r) => matchers[i]?.match(r.path)));

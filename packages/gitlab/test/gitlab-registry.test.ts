@@ -127,6 +127,7 @@ test('REGSWEEP_REPOSITORIES globs: relative to the project; one that matches not
   const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'job', value: 'job-token-1' }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url });
   assert.equal((await project.repositories(['w*'])).map((r) => r.name.split('/').slice(1).join('/')), ['acme/app/web', 'acme/app/worker']);
   assert.equal((await project.repositories(['acme/app'])).length, 1);
+  assert.equal((await project.repositories(['.'])).map((r) => r.name.split('/').slice(1).join('/')), ['acme/app'], '. is the project\'s own image');
   try {
     await project.repositories(['web', 'api']);
     assert.unreachable();
