@@ -1,0 +1,83 @@
+/**
+ * The kubeconfig a scan uses, the way kubectl finds and merges it (platform-facts.md "Kubernetes"):
+ * the files given (`--kubeconfig`, repeatable) or `$KUBECONFIG`'s (`a:b`), else `~/.kube/config`, else
+ * the in-cluster service account. Several files merge as kubectl merges them: the first file that
+ * names a cluster, user or context wins, and the first `current-context` set wins
+ * (@kubernetes/client-node's own merge differs: the later file wins and duplicates throw).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { InputError } from '@regsweep/core';
+
+export interface KubeconfigLookup {
+  /** Paths given explicitly (`--kubeconfig`); they must exist. */
+  files?: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  homedir: string;
+}
+
+export interface FoundKubeconfig {
+  config: KubeConfig;
+  /** Where it came from, for the log: the files, or `in-cluster service account`. */
+  source: string;
+}
+
+const exists = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
+
+/** One kubeconfig's text into a KubeConfig, with the file named in the error. */
+export function parseKubeconfig(text: string, label: string): KubeConfig {
+  const config = new KubeConfig();
+  try {
+    config.loadFromString(text);
+  } catch (err) {
+    throw new InputError(`${label}: not a kubeconfig: ${err instanceof Error ? err.message : String(err)}`, 'give a kubeconfig file (apiVersion: v1, kind: Config) or its content');
+  }
+  return config;
+}
+
+/** kubectl's merge: the first definition of each name wins, and the first current-context. */
+export function mergeKubeconfigs(configs: readonly KubeConfig[]): KubeConfig {
+  const clusters = new Map<string, Cluster>();
+  const users = new Map<string, User>();
+  const contexts = new Map<string, Context>();
+  let current = '';
+  for (const c of configs) {
+    for (const x of c.clusters) if (!clusters.has(x.name)) clusters.set(x.name, x);
+    for (const x of c.users) if (!users.has(x.name)) users.set(x.name, x);
+    for (const x of c.contexts) if (!contexts.has(x.name)) contexts.set(x.name, x);
+    if (current === '' && c.currentContext) current = c.currentContext;
+  }
+  const merged = new KubeConfig();
+  merged.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext: current });
+  return merged;
+}
+
+async function fromFiles(paths: readonly string[], mustExist: boolean): Promise<FoundKubeconfig | undefined> {
+  const configs: KubeConfig[] = [];
+  const used: string[] = [];
+  for (const path of paths) {
+    if (!(await exists(path))) {
+      if (mustExist) throw new InputError(`--kubeconfig ${path} does not exist`, 'give the path of a kubeconfig file');
+      continue;
+    }
+    configs.push(parseKubeconfig(await readFile(path, 'utf8'), path));
+    used.push(path);
+  }
+  return configs.length === 0 ? undefined : { config: mergeKubeconfigs(configs), source: used.join(':') };
+}
+
+/** The kubeconfig to scan with, or undefined when there is none at all (no file, not in a cluster). */
+export async function findKubeconfig(o: KubeconfigLookup): Promise<FoundKubeconfig | undefined> {
+  if (o.files && o.files.length > 0) return fromFiles(o.files, true);
+  const listed = o.env['KUBECONFIG']?.split(':').filter((p) => p !== '') ?? [];
+  if (listed.length > 0) return fromFiles(listed, false);
+  const home = await fromFiles([join(o.homedir, '.kube', 'config')], false);
+  if (home) return home;
+  if (o.env['KUBERNETES_SERVICE_HOST'] && (await exists('/var/run/secrets/kubernetes.io/serviceaccount/token'))) {
+    const config = new KubeConfig();
+    config.loadFromCluster();
+    return { config, source: 'in-cluster service account' };
+  }
+  return undefined;
+}
