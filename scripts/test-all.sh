@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command (`npm run test:all`): installs what the tests need, then runs every test.
 # Debian packages: git, skopeo (reads images back), docker-registry (the real registry the tests start),
-# apache2-utils (htpasswd, for the registry's Basic-auth test), rsync (gitlab-ci-local copies the project with it).
+# apache2-utils (htpasswd, for the registry's Basic-auth test), rsync (gitlab-ci-local copies the project with it),
+# kubernetes-client (kubectl, which proves the fake kube API speaks the real wire format).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-debian-packages.sh git skopeo docker-registry htpasswd:apache2-utils rsync
+bash scripts/ensure-debian-packages.sh git skopeo docker-registry htpasswd:apache2-utils rsync kubectl:kubernetes-client
 npm ci --no-audit --no-fund
 npm test

@@ -4,7 +4,8 @@ import { InputError } from '@regsweep/core';
 
 export const USAGE = `Usage:
   regsweep cleanup --registry REF [--registry REF …] [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
-                   [--keep-list FILE] [--without-kube] [--now RFC3339] [--concurrency N]
+                   [--keep-list FILE] [--now RFC3339] [--concurrency N]
+                   [--without-kube | [--kubeconfig FILE …] [--kube-context NAME …] [--kube-namespace NS …]]
                    [--max-deletions N] [--plain-http] [--username USER --password-stdin]
                    [--cache-dir DIR | --no-cache] [--quiet]
   regsweep purge   --registry REF --yes [--dry-run] [--report FILE.json]
@@ -14,6 +15,9 @@ export const USAGE = `Usage:
 REF is oci:DIR (an OCI image layout directory) or HOST[:PORT]/NAME (a registry repository).
 cleanup and explain without --registry clean the repositories listed under cleanup.repositories
 in the policy file (primary, final and cache repositories, werf's storage layout).
+Images a Kubernetes workload uses are kept: every context of the kubeconfig ($KUBECONFIG, else
+~/.kube/config, else the in-cluster service account) is read, in all namespaces; a context that
+cannot be read stops the run before anything is deleted.
 Exit codes: 0 done, 1 a failure (see the report), 2 bad input (nothing was touched).`;
 
 export interface CommonArgs {
@@ -31,10 +35,25 @@ export interface CommonArgs {
   cacheDir?: string | null;
 }
 
+/** Where in-use images are read from: `--kubeconfig` files, `--kube-context`s, `--kube-namespace`s (empty: the defaults). */
+export interface KubeArgs {
+  kubeconfigs: string[];
+  contexts: string[];
+  namespaces: string[];
+}
+
+interface PolicyArgs {
+  git: string;
+  config?: string;
+  keepList?: string;
+  withoutKube: boolean;
+  kube: KubeArgs;
+}
+
 export type Command =
-  | ({ kind: 'cleanup'; git: string; config?: string; keepList?: string; withoutKube: boolean; maxDeletions?: number } & CommonArgs)
+  | ({ kind: 'cleanup'; maxDeletions?: number } & PolicyArgs & CommonArgs)
   | ({ kind: 'purge'; yes: boolean } & CommonArgs)
-  | ({ kind: 'explain'; git: string; config?: string; keepList?: string; withoutKube: boolean; tags: string[] } & CommonArgs)
+  | ({ kind: 'explain'; tags: string[] } & PolicyArgs & CommonArgs)
   | { kind: 'help' };
 
 const OPTIONS = {
@@ -45,6 +64,9 @@ const OPTIONS = {
   report: { type: 'string' },
   'keep-list': { type: 'string' },
   'without-kube': { type: 'boolean' },
+  kubeconfig: { type: 'string', multiple: true },
+  'kube-context': { type: 'string', multiple: true },
+  'kube-namespace': { type: 'string', multiple: true },
   now: { type: 'string' },
   concurrency: { type: 'string' },
   'max-deletions': { type: 'string' },
@@ -60,10 +82,11 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 const REGISTRY_FLAGS = ['registry', 'plain-http', 'username', 'password-stdin', 'cache-dir', 'no-cache', 'concurrency', 'quiet', 'now'];
+const KUBE_FLAGS = ['without-kube', 'kubeconfig', 'kube-context', 'kube-namespace'];
 const ALLOWED: Record<string, readonly string[]> = {
-  cleanup: [...REGISTRY_FLAGS, 'git', 'config', 'dry-run', 'report', 'keep-list', 'without-kube', 'max-deletions'],
+  cleanup: [...REGISTRY_FLAGS, ...KUBE_FLAGS, 'git', 'config', 'dry-run', 'report', 'keep-list', 'max-deletions'],
   purge: [...REGISTRY_FLAGS, 'yes', 'dry-run', 'report'],
-  explain: [...REGISTRY_FLAGS, 'git', 'config', 'keep-list', 'without-kube', 'tag'],
+  explain: [...REGISTRY_FLAGS, ...KUBE_FLAGS, 'git', 'config', 'keep-list', 'tag'],
 };
 
 function positiveInt(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
@@ -114,11 +137,18 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new InputError('--username and --password-stdin go together', 'pipe the password or token in: echo "$TOKEN" | regsweep … --username USER --password-stdin');
   }
   if (values['no-cache'] === true && typeof values['cache-dir'] === 'string') throw new InputError('--cache-dir and --no-cache exclude each other');
-  const policyArgs = {
+  const list = (flag: string): string[] => ((values[flag] as string[] | undefined) ?? []).map((v) => v.trim()).filter((v) => v !== '');
+  const kube: KubeArgs = { kubeconfigs: list('kubeconfig'), contexts: list('kube-context'), namespaces: list('kube-namespace') };
+  const withoutKube = values['without-kube'] === true;
+  const kubeFlag = KUBE_FLAGS.slice(1).find((f) => list(f).length > 0);
+  if (withoutKube && kubeFlag !== undefined) {
+    throw new InputError(`--without-kube and --${kubeFlag} exclude each other`, 'drop --without-kube to keep what the clusters run, or drop the Kubernetes flags');
+  }
+  const policyArgs: PolicyArgs = {
     git: typeof values.git === 'string' ? values.git : '.',
     ...(typeof values.config === 'string' ? { config: values.config } : {}),
     ...(typeof values['keep-list'] === 'string' ? { keepList: values['keep-list'] } : {}),
-    withoutKube: values['without-kube'] === true,
+    withoutKube, kube,
   };
   if (verb === 'purge') {
     if (values.yes !== true && !common.dryRun) {

@@ -4,11 +4,12 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   applyPlan, defaultCleanupPolicy, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
-  type Clock, type GitHistory, type Registry, type Report,
+  type ClusterImageUse, type Clock, type GitHistory, type Registry, type Report,
 } from '@regsweep/core';
 import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
 import { parseCommand, USAGE, type Command } from './args.js';
 import { explainTags } from './explain.js';
+import { scanClusters } from './in-use.js';
 import { loadPolicy } from './policy-file.js';
 import { openRegistry } from './registry-ref.js';
 import { chooseRepositories, cleanRepositories, type CleanRunResult } from './repositories.js';
@@ -65,19 +66,6 @@ function failuresError(run: CleanRunResult, repositories: number): unknown {
 
 const describeError = (err: unknown): string => describeCoreError(err, '  ');
 
-/** The kubeconfig a cluster client would use: $KUBECONFIG's files, else ~/.kube/config, if any exists. */
-async function findKubeconfig(env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
-  const candidates = env['KUBECONFIG'] ? env['KUBECONFIG'].split(':').filter((p) => p !== '') : [join(env['HOME'] ?? homedir(), '.kube', 'config')];
-  for (const path of candidates) {
-    try {
-      await access(path);
-      return path;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
 
 async function readPassword(io: Io): Promise<string> {
   const text = io.readStdin ? await io.readStdin() : '';
@@ -123,21 +111,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const registries = new Map<string, Registry>();
       for (const { spec, origin } of chosen.repositories) registries.set(spec.ref, await open(spec.ref, origin));
       const policy = { ...loaded.policy };
+      let clusterImages: ClusterImageUse[] = [];
       if (command.withoutKube) policy.disableKubernetesBasedPolicy = true;
-      else if (!policy.disableKubernetesBasedPolicy) {
-        const kubeconfig = await findKubeconfig(io.env ?? {});
-        // Fail closed (§6): a cluster is configured and this version cannot read it.
-        if (kubeconfig) {
-          throw new InputError(`a kubeconfig is present (${kubeconfig}) but this version of regsweep cannot read Kubernetes yet, so it cannot protect what the clusters run; nothing was deleted`,
-            'pass --without-kube to clean without in-use protection, or set cleanup.disableKubernetesBasedPolicy: true');
+      else if (policy.disableKubernetesBasedPolicy) {
+        if (command.kube.contexts.length + command.kube.namespaces.length + command.kube.kubeconfigs.length > 0) {
+          report.warnings.push(`${loaded.source}: cleanup.disableKubernetesBasedPolicy is true, so the Kubernetes flags were ignored`);
         }
-        report.warnings.push('no kubeconfig found and this version does not scan Kubernetes yet: in-use protection is off (pass --without-kube to say that is intended)');
+      } else {
+        const env = io.env ?? {};
+        const scan = await scanClusters(command.kube, { env, homedir: env['HOME'] ?? homedir(), ...(progress ? { log: progress } : {}) });
+        if (scan === undefined) report.warnings.push('no kubeconfig found ($KUBECONFIG, ~/.kube/config, in-cluster): in-use protection is off (pass --without-kube to say that is intended)');
+        else clusterImages = scan.uses;
       }
       history = await openLocalGit(resolve(io.cwd, command.git));
       const run = await cleanRepositories({
         repositories: chosen.repositories, registries, report, apply: command.kind === 'cleanup',
         base: {
-          policy, keepTags: loaded.keepTags, history: history as GitHistory, clusterImages: [], clock, now,
+          policy, keepTags: loaded.keepTags, history: history as GitHistory, clusterImages, clock, now,
           dryRun: command.dryRun, concurrency: command.concurrency, ...(progress ? { progress } : {}),
           ...(command.kind === 'cleanup' && command.maxDeletions !== undefined ? { maxDeletions: command.maxDeletions } : {}),
         },

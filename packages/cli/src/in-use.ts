@@ -1,0 +1,28 @@
+/**
+ * In-use protection for a CLI run (policy-semantics.md §5): find the kubeconfig (--kubeconfig, else
+ * $KUBECONFIG, else ~/.kube/config, else the in-cluster service account), scan the chosen contexts
+ * and namespaces, and return every image reference in use. Any context that cannot be read throws
+ * (packages/kubernetes fails closed), before anything is planned.
+ */
+import type { ClusterImageUse } from '@regsweep/core';
+import { findKubeconfig, KubeClusterImages } from '@regsweep/kubernetes';
+import type { KubeArgs } from './args.js';
+
+export interface InUseScan {
+  uses: ClusterImageUse[];
+  /** Where the kubeconfig came from. */
+  source: string;
+  contexts: string[];
+}
+
+/** Undefined when there is no kubeconfig at all (in-use protection is then off, with a warning). */
+export async function scanClusters(kube: KubeArgs, o: { env: Readonly<Record<string, string | undefined>>; homedir: string; log?: (m: string) => void }): Promise<InUseScan | undefined> {
+  const found = await findKubeconfig({ files: kube.kubeconfigs, env: o.env, homedir: o.homedir });
+  if (found === undefined) return undefined;
+  const scan = new KubeClusterImages({
+    kubeconfig: found.config, contexts: kube.contexts, namespaces: kube.namespaces, ...(o.log ? { log: o.log } : {}),
+  });
+  const contexts = scan.contexts();
+  o.log?.(`reading what ${contexts.length} Kubernetes context(s) run (${contexts.join(', ')}; kubeconfig ${found.source})`);
+  return { uses: await scan.list(), source: found.source, contexts };
+}

@@ -1,0 +1,96 @@
+/**
+ * §5 in-use, end to end: `regsweep cleanup` (in-process `main`) against the real registry, with the
+ * clusters of a kubeconfig served by fake kube APIs (packages/kubernetes/test/support/fake-kube.ts,
+ * checked by kubectl). A Deployment running an image of the deleted branch keeps it, a Pod pinned by
+ * digest keeps that digest, and the report says where each runs; an unreachable context stops the
+ * run before any deletion (exit 1) unless it is left out (--kube-context) or --without-kube is given.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main, type Io } from '../src/index.js';
+import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
+import { Pusher } from '../../oci-registry/test/support/push.js';
+import { startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
+import { NOW_TEXT, deletedTags, readReport } from './support/cli.js';
+import { registryTags } from './support/registry-checks.js';
+import { buildProject, pushWorld, type Project, type PushedWorld } from './support/registry-world.js';
+
+const NAME = 'acme/app';
+let server: RegistryServer;
+let kube: FakeKube;
+let root: string;
+let project: Project;
+let world: PushedWorld;
+let kubeconfig: string;
+let runs = 0;
+
+test.before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'regsweep-cli-in-use-'));
+  project = buildProject(root);
+  server = await startRegistry();
+  world = await pushWorld(new Pusher(server.url, NAME), project);
+  kube = new FakeKube({ token: 'prod-token' });
+  kube.workload('deployments', 'web', 'old-feature', { containers: [`${server.host}/${NAME}:feature-old`] });
+  kube.workload('pods', 'ops', 'pinned', { containers: ['busybox:1'], initContainers: [`${server.host}/${NAME}@${world.digests.m0}`] });
+  await kube.start();
+  kubeconfig = join(root, 'kubeconfig');
+  await writeFile(kubeconfig, kubeconfigYaml([
+    { name: 'prod', server: kube.url, token: 'prod-token' },
+    { name: 'staging', server: 'http://127.0.0.1:9', token: 'staging-token' },
+  ]));
+});
+test.after(async () => {
+  await server?.stop();
+  await kube?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function cleanup(args: string[]) {
+  runs += 1;
+  let stdout = '';
+  let stderr = '';
+  const report = join(root, `report-${runs}.json`);
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: root, env: { HOME: root, KUBECONFIG: kubeconfig } };
+  const code = await main(['cleanup', '--registry', `${server.host}/${NAME}`, '--git', project.gitDir, '--now', NOW_TEXT, '--plain-http',
+    '--cache-dir', join(root, `cache-${runs}`), '--report', report, ...args], io);
+  return { code, stdout, stderr, report: readReport(report), text: `exit ${code}\n${stdout}\n${stderr}` };
+}
+
+test('an unreachable context stops the run before anything is deleted (exit 1), naming it', async () => {
+  const r = await cleanup([]);
+  assert.is(r.code, 1, r.text);
+  assert.match(r.stderr, /Kubernetes context staging: cannot reach http:\/\/127\.0\.0\.1:9/);
+  assert.match(r.stderr, /--kube-context/);
+  assert.equal(r.report.deleted, []);
+  assert.equal(await registryTags(server.url, NAME), world.allTags, 'nothing deleted');
+  assert.not.match(r.text, /prod-token|staging-token/);
+});
+
+test('--without-kube: in-use protection off, the deleted branch\'s image would go (dry run)', async () => {
+  const r = await cleanup(['--without-kube', '--dry-run']);
+  assert.is(r.code, 0, r.text);
+  assert.ok(deletedTags(r.report).includes('feature-old'));
+  assert.equal(r.report.deleted.map((d) => d.digest).filter((d) => d === world.digests.m0), [world.digests.m0]);
+});
+
+test('--kube-context prod: what prod runs is kept, with where it runs; the rest is cleaned', async () => {
+  const r = await cleanup(['--kube-context', 'prod']);
+  assert.is(r.code, 0, r.text);
+  const old = r.report.kept.find((k) => k.digest === world.digests.old);
+  assert.ok(old?.reasons.includes('in-use'), JSON.stringify(old));
+  assert.equal(old?.details.find((d) => d.reason === 'in-use')?.where, { context: 'prod', namespace: 'web', kind: 'Deployment', name: 'old-feature' });
+  const m0 = r.report.kept.find((k) => k.digest === world.digests.m0);
+  assert.ok(m0?.reasons.includes('in-use'), 'a pod pinned by digest (in an init container) keeps that digest');
+  assert.equal(m0?.details.find((d) => d.reason === 'in-use')?.where, { context: 'prod', namespace: 'ops', kind: 'Pod', name: 'pinned' });
+  const left = await registryTags(server.url, NAME);
+  assert.ok(left.includes('feature-old'));
+  assert.not.ok(deletedTags(r.report).includes('feature-old'));
+  assert.ok(r.report.deleted.length > 0, 'the images nobody runs or keeps are deleted');
+  assert.match(r.stderr, /reading what 1 Kubernetes context\(s\) run \(prod;/);
+  assert.match(r.stdout, /in-use 2/);
+});
+
+test.run();
