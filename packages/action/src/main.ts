@@ -16,8 +16,9 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, renderSummary,
-  type Clock, type Registry, type Report, type RepositoryFailure,
+  type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
+import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import type { PacerClock } from '@regsweep/github';
 import { setUpGitHub } from './github.js';
 import { readInputs, type ActionInputs } from './inputs.js';
@@ -99,12 +100,12 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
   if (loaded.policy.repositories.length > 0) {
     report.warnings.push(`${loaded.source}: cleanup.repositories was ignored: the action cleans the packages named by its packages input (${inputs.packages.join(', ')})`);
   }
+  // In-use protection: every context of the kubeconfig is read before anything is planned; one that
+  // cannot be read stops the run (nothing deleted).
+  let clusterImages: ClusterImageUse[] = [];
   if (inputs.kubeconfig !== undefined && !loaded.policy.disableKubernetesBasedPolicy) {
-    // Fail closed: a cluster was named, and this version cannot read it, so nothing may be deleted.
-    throw new InputError('input kubeconfig: this version of regsweep cannot read Kubernetes yet, so it cannot protect what your clusters run; nothing was deleted',
-      'remove the kubeconfig input (in-use protection stays off), or set cleanup.disableKubernetesBasedPolicy: true in the policy');
-  }
-  if (inputs.kubeconfig === undefined) io.info('in-use protection is off: no kubeconfig given (and this version does not read Kubernetes yet)');
+    clusterImages = await scanKubeconfigValue(inputs.kubeconfig, { baseDir: workspace, label: 'input kubeconfig', log: io.info, onSecret: io.setSecret });
+  } else if (inputs.kubeconfig === undefined) io.info('in-use protection is off: no kubeconfig input given');
 
   const cacheDir = inputs.cacheDir !== undefined
     ? (isAbsolute(inputs.cacheDir) ? inputs.cacheDir : resolve(workspace, inputs.cacheDir))
@@ -135,7 +136,7 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
   }
 
   const run = await cleanRepositories(registries, {
-    policy: loaded.policy, keepTags: loaded.keepTags, history: github.history, clusterImages: [], clock, now: clock.now(),
+    policy: loaded.policy, keepTags: loaded.keepTags, history: github.history, clusterImages, clock, now: clock.now(),
     dryRun: inputs.dryRun, concurrency: CONCURRENCY, progress: (m: string) => io.info(m),
   }, report, inputs.maxDeletions);
   result.failures.push(...run.failures);

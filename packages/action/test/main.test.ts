@@ -1,6 +1,6 @@
 /**
  * `runAction` in-process with a recording runner: the token is masked before anything is printed,
- * input mistakes fail the step with the fix, the kubeconfig input is answered honestly, the report
+ * input mistakes fail the step with the fix, the kubeconfig input fails closed, the report
  * and outputs are written even when the run stops; and the job summary's markdown is safe.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -78,14 +78,26 @@ test('a config input naming a missing file: the input is named, with the fix', a
   });
 });
 
-test('kubeconfig given: this version cannot read clusters, so it fails closed (exit 2, nothing read); the token never reaches the log', async () => {
+test('kubeconfig input: one without a context fails closed before anything is read (exit 2); an unreachable cluster stops the run (exit 1)', async () => {
   await inTemp(async (dir) => {
-    const refuse: typeof globalThis.fetch = async () => new Response(JSON.stringify({ message: `Bad credentials for ${TOKEN}` }), { status: 401, headers: { 'content-type': 'application/json' } });
+    let asked = 0;
+    const refuse: typeof globalThis.fetch = async () => {
+      asked += 1;
+      return new Response(JSON.stringify({ message: `Bad credentials for ${TOKEN}` }), { status: 401, headers: { 'content-type': 'application/json' } });
+    };
     const r = recorder(dir, { kubeconfig: 'apiVersion: v1\nkind: Config\n' }, refuse);
     assert.is((await runAction(r.deps)).exitCode, 2);
-    assert.match(r.calls.find((c) => c.startsWith('failed')) ?? '', /^failed input kubeconfig: .*cannot read Kubernetes yet.*nothing was deleted/);
+    assert.match(r.calls.find((c) => c.startsWith('failed')) ?? '', /^failed the kubeconfig has no context/);
+    assert.is(asked, 0, 'GitHub was not asked anything');
     assert.ok(r.calls.slice(1).every((c) => !c.includes(TOKEN)));
     assert.ok(r.summary.every((s) => !s.includes(TOKEN)));
+    const kubeconfig = 'apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n- name: prod\n  cluster:\n    server: http://127.0.0.1:9\n    insecure-skip-tls-verify: true\n' +
+      'users:\n- name: ci\n  user:\n    token: kube-secret-token\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: ci\n';
+    const down = recorder(dir, { kubeconfig }, refuse);
+    assert.is((await runAction(down.deps)).exitCode, 1);
+    assert.match(down.calls.find((c) => c.startsWith('failed')) ?? '', /^failed Kubernetes context prod: cannot reach http:\/\/127\.0\.0\.1:9.*nothing was deleted/);
+    assert.ok(down.calls.includes('secret kube-secret-token'), 'the kubeconfig\'s token is masked');
+    assert.is(asked, 0);
   });
 });
 

@@ -14,8 +14,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, sharedHistory,
-  type Clock, type Registry, type Report, type RepositoryFailure,
+  type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
+import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import { loadPolicy, realClock, writeAtomic } from '@regsweep/cli';
 import { openGitLabProject, type GitLabProject } from '@regsweep/gitlab';
 import type { PacerClock } from '@regsweep/core';
@@ -56,8 +57,12 @@ function secretsOf(env: Env): string[] {
   return values.map((v) => v?.trim() ?? '').filter((v) => v.length >= 4);
 }
 
-function redactor(secrets: readonly string[]): (text: string) => string {
-  return (text) => secrets.reduce((t, s) => t.split(s).join('[MASKED]'), text);
+/** Redacts the secrets it holds; more are added as they are found (a kubeconfig's tokens). */
+function redactor(secrets: string[]): { redact(text: string): string; add(secret: string): void } {
+  return {
+    redact: (text) => secrets.reduce((t, s) => t.split(s).join('[MASKED]'), text),
+    add: (secret) => void (secret.length >= 4 && !secrets.includes(secret) && secrets.push(secret)),
+  };
 }
 
 interface CleanResult {
@@ -65,7 +70,7 @@ interface CleanResult {
   unplanned: string[];
 }
 
-async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) => void, report: Report, clock: Clock): Promise<CleanResult> {
+async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) => void, addSecret: (secret: string) => void, report: Report, clock: Clock): Promise<CleanResult> {
   const loaded = await loadPolicy({
     cwd: s.projectDir, ...(s.config !== undefined ? { config: s.config } : {}),
     missingConfig: { name: 'REGSWEEP_CONFIG (the config input)', hint: 'give the path of a regsweep policy or a werf.yaml with a cleanup: section, relative to the project root; leave config empty for .regsweep.yml, werf.yaml or the default policy' },
@@ -76,12 +81,17 @@ async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) =
   if (loaded.policy.repositories.length > 0) {
     report.warnings.push(`${loaded.source}: cleanup.repositories was ignored: the job cleans the repositories named by its repositories input (${s.repositories.join(', ') || 'all of the project\'s'})`);
   }
+  // In-use protection: every context of the kubeconfig is read before anything is planned; one that
+  // cannot be read stops the run (nothing deleted).
+  let clusterImages: ClusterImageUse[] = [];
   if (s.kubeconfigVariable !== undefined && !loaded.policy.disableKubernetesBasedPolicy) {
-    // Fail closed: a cluster was named, and this version cannot read it, so nothing may be deleted.
-    throw new InputError('REGSWEEP_KUBECONFIG_VARIABLE (the kubeconfig-variable input): this version of regsweep cannot read Kubernetes yet, so it cannot protect what your clusters run; nothing was deleted',
-      'leave kubeconfig-variable empty (in-use protection stays off), or set cleanup.disableKubernetesBasedPolicy: true in the policy');
-  }
-  if (s.kubeconfigVariable === undefined) say('in-use protection is off: no kubeconfig-variable given (and this version does not read Kubernetes yet)');
+    const value = deps.env[s.kubeconfigVariable]?.trim();
+    if (!value) {
+      throw new InputError(`REGSWEEP_KUBECONFIG_VARIABLE (the kubeconfig-variable input) names ${s.kubeconfigVariable}, but this job has no such variable (or it is empty); nothing was deleted`,
+        `add ${s.kubeconfigVariable} in Settings > CI/CD > Variables as a file-type variable holding the kubeconfig (masked and protected), or leave kubeconfig-variable empty`);
+    }
+    clusterImages = await scanKubeconfigValue(value, { baseDir: s.projectDir, label: `variable ${s.kubeconfigVariable}`, log: say, onSecret: addSecret });
+  } else if (s.kubeconfigVariable === undefined) say('in-use protection is off: no kubeconfig-variable given');
 
   const cacheDir = s.cacheDir !== undefined ? (isAbsolute(s.cacheDir) ? s.cacheDir : resolve(s.projectDir, s.cacheDir)) : join(deps.tmpdir, 'regsweep-digest-cache');
   let lastPause = 0;
@@ -114,7 +124,7 @@ async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) =
   }
   say(`repositories: ${registries.map((r) => r.name).join(', ') || 'none'}`);
   const run = await cleanRepositories(registries, {
-    policy: loaded.policy, keepTags: loaded.keepTags, history: sharedHistory(project.history), clusterImages: [], clock, now: clock.now(),
+    policy: loaded.policy, keepTags: loaded.keepTags, history: sharedHistory(project.history), clusterImages, clock, now: clock.now(),
     dryRun: s.dryRun, concurrency: CONCURRENCY, progress: say,
   }, report, s.maxDeletions);
   result.failures.push(...run.failures);
@@ -131,7 +141,8 @@ function failureOf(failures: readonly RepositoryFailure[], repositories: number)
 }
 
 export async function runJob(deps: JobDeps): Promise<JobResult> {
-  const redact = redactor(secretsOf(deps.env));
+  const secrets = redactor(secretsOf(deps.env));
+  const redact = secrets.redact;
   const say = (line: string): void => deps.out(redact(line));
   const clock = deps.clock ?? realClock();
   const startedAt = clock.now();
@@ -142,7 +153,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     report.dryRun = s.dryRun;
     say(`regsweep${s.version ? ` ${s.version}` : ''}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
       ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
-    const { failures } = await cleanProject(s, deps, say, report, clock);
+    const { failures } = await cleanProject(s, deps, say, secrets.add, report, clock);
     if (failures.length > 0) {
       const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
       const planned = report.repositories.length + failures.length;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { C, startWorld, type World } from '../../gitlab/test/support/world.js';
+import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
 import { predefinedVariables, projectDir, runJobProcess, type JobRun } from './support/job-process.js';
 
 const POLICY = `cleanup:
@@ -155,7 +156,8 @@ test('bad input is named with its input and fixed before any request: exit 2', (
     [{ REGSWEEP_CONFIG: 'ci/missing.yml' }, /REGSWEEP_CONFIG \(the config input\): .*ci\/missing\.yml does not exist/],
     [{ REGSWEEP_REPOSITORIES: 'nope' }, /no registry repository of acme\/app matches "nope"/],
     [{ CI_REGISTRY: '' }, /CI_REGISTRY is empty: the container registry is turned off/],
-    [{ REGSWEEP_KUBECONFIG_VARIABLE: 'KUBE' }, /cannot read Kubernetes yet[^]*nothing was deleted/],
+    [{ REGSWEEP_KUBECONFIG_VARIABLE: 'KUBE' }, /names KUBE, but this job has no such variable[^]*nothing was deleted[^]*file-type variable/],
+    [{ REGSWEEP_KUBECONFIG_VARIABLE: 'KUBE', KUBE: 'apiVersion: v1\nkind: Config\n' }, /the kubeconfig has no context/],
   ];
   for (const [variables, message] of cases) {
     const r = await run(variables);
@@ -165,6 +167,34 @@ test('bad input is named with its input and fixed before any request: exit 2', (
     assert.is(r.dotenv['REGSWEEP_EXIT_CODE'], '2');
   }
   assert.equal(writes(world), []);
+}));
+
+test('kubeconfig-variable (a file-type variable): what the cluster runs is kept and where; an unreachable cluster stops the run', () => job(async ({ world, dir, run }) => {
+  const kube = new FakeKube({ token: 'kube-secret-token' });
+  const host = new URL(world.gitlab.url).host;
+  kube.workload('deployments', 'web', 'gone-feature', { containers: [`${host}/acme/app:${C.g1}`] });
+  await kube.start();
+  try {
+    const file = join(dir, 'kubeconfig-prod');
+    await writeFile(file, kubeconfigYaml([{ name: 'prod', server: kube.url, token: 'kube-secret-token' }]));
+    const down = join(dir, 'kubeconfig-two');
+    await writeFile(down, kubeconfigYaml([{ name: 'prod', server: kube.url, token: 'kube-secret-token' }, { name: 'edge', server: 'http://127.0.0.1:9' }]));
+    const refused = await run({ REGSWEEP_KUBECONFIG_VARIABLE: 'KUBECONFIG_PROD', KUBECONFIG_PROD: down });
+    assert.is(refused.code, 1, refused.stdout);
+    assert.match(refused.stdout, /ERROR: Kubernetes context edge: cannot reach http:\/\/127\.0\.0\.1:9/);
+    assert.equal(writes(world), [], 'nothing deleted');
+    const r = await run({ REGSWEEP_KUBECONFIG_VARIABLE: 'KUBECONFIG_PROD', KUBECONFIG_PROD: file });
+    assert.is(r.code, 0, r.stdout);
+    const g1 = r.report?.kept.find((k) => k.tags.includes(C.g1));
+    assert.ok(g1?.reasons.includes('in-use'), JSON.stringify(g1));
+    assert.equal(g1?.details.find((d) => d.reason === 'in-use')?.where, { context: 'prod', namespace: 'web', kind: 'Deployment', name: 'gone-feature' });
+    assert.ok(tagsLeft(world).includes(C.g1) && tagsLeft(world).includes(sig(world.digests['g1'])), 'the image and its signature stay');
+    assert.not.ok(tagsLeft(world).includes(C.c3), 'the rest is cleaned');
+    assert.match(r.stdout, /in-use protection: reading what 1 Kubernetes context\(s\) run \(prod\) from variable KUBECONFIG_PROD/);
+    checkMasked(r, ['kube-secret-token']);
+  } finally {
+    await kube.close();
+  }
 }));
 
 test('max-deletions: the run stops at the budget, lists the rest for the next run, exit 0', () => job(async ({ world, run }) => {

@@ -6,7 +6,7 @@
  * (@kubernetes/client-node's own merge differs: the later file wins and duplicates throw).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { InputError } from '@regsweep/core';
 
@@ -80,4 +80,30 @@ export async function findKubeconfig(o: KubeconfigLookup): Promise<FoundKubeconf
     return { config, source: 'in-cluster service account' };
   }
   return undefined;
+}
+
+/**
+ * A kubeconfig given as one value by a CI front end (the Action's `kubeconfig` input, the variable the
+ * component's `kubeconfig-variable` names): its content, or the path of a file holding it (relative
+ * to `baseDir`; GitLab's file-type variables hold a path).
+ */
+export async function kubeconfigFromValue(value: string, baseDir: string, label: string): Promise<FoundKubeconfig> {
+  const text = value.trim();
+  if (text.includes('\n') || /^(apiVersion|kind|clusters|contexts|users|current-context)\s*:/m.test(text) || text.startsWith('{')) {
+    return { config: parseKubeconfig(text, label), source: label };
+  }
+  const path = isAbsolute(text) ? text : resolve(baseDir, text);
+  if (!(await exists(path))) {
+    throw new InputError(`${label}: ${path} does not exist, and the value is not a kubeconfig`, 'give the kubeconfig itself (its YAML) or the path of a file holding it');
+  }
+  return { config: parseKubeconfig(await readFile(path, 'utf8'), path), source: path };
+}
+
+/** The credentials in a kubeconfig that must never reach a log (tokens, passwords, key data). */
+export function kubeconfigSecrets(config: KubeConfig): string[] {
+  const out: string[] = [];
+  for (const u of config.users) {
+    for (const v of [u.token, u.password, u.keyData, u.certData]) if (typeof v === 'string' && v.length >= 4) out.push(v);
+  }
+  return out;
 }
