@@ -91,6 +91,8 @@ test('--kube-context prod: what prod runs is kept, with where it runs; the rest 
   assert.ok(r.report.deleted.length > 0, 'the images nobody runs or keeps are deleted');
   assert.match(r.stderr, /reading what 1 Kubernetes context\(s\) run \(prod;/);
   assert.match(r.stdout, /in-use 2/);
+  assert.match(r.stdout, /In use 2 \(kept while a workload runs them\):\n {2}- [0-9a-f]{12} .*— (Deployment web\/old-feature|Pod ops\/pinned) in prod/);
+  assert.match(r.stdout, /feature-old.* — Deployment web\/old-feature in prod/);
 });
 
 test.run();

@@ -26,6 +26,15 @@ export function renderSummary(report: Report): string {
     lines.push(`  ${r.repository}: kept ${r.kept}${reasons ? ` (${reasons})` : ''}, ${verb} ${r.deleted}` +
       (r.failed ? `, failed ${r.failed}` : '') + (r.skipped ? `, skipped ${r.skipped}` : '') + (r.notAttempted ? `, left for next run ${r.notAttempted}` : ''));
   }
+  const inUse = report.kept.filter((k) => k.reasons.includes('in-use'));
+  if (inUse.length > 0) {
+    lines.push(`In use ${inUse.length} (kept while a workload runs them):`);
+    for (const k of inUse.slice(0, MAX_LISTED)) {
+      const where = k.details.filter((d) => d.reason === 'in-use' && d.where).map((d) => `${d.where?.kind} ${d.where?.namespace}/${d.where?.name} in ${d.where?.context}`);
+      lines.push(`  - ${shortDigest(k.digest)} ${k.tags.length ? k.tags.join(', ') : '(untagged)'} — ${where.slice(0, 3).join('; ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}`);
+    }
+    if (inUse.length > MAX_LISTED) lines.push(`  … and ${inUse.length - MAX_LISTED} more (see the JSON report)`);
+  }
   const bytes = report.deleted.reduce((s, d) => s + (d.size ?? 0), 0);
   if (report.deleted.length > 0) {
     lines.push(`${report.dryRun ? 'Would delete' : 'Deleted'} ${report.deleted.length} image(s)${bytes > 0 ? `, about ${formatBytes(bytes)} of manifests listed` : ''}:`);
