@@ -13,6 +13,7 @@ import { oidOf } from '../../github/test/support/fake-graphql.js';
 import type { Handler } from '../../github/test/support/server.js';
 import { declaredInputs, removeDirs, runBundle, runnerDirs, type ActionRun, type RunnerDirs } from './support/runner.js';
 import { TOKEN, World, type VersionSpec } from './support/world.js';
+import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
 
 const sha = (label: string): string => `sha-${oidOf(label).slice(0, 7)}`;
 const sorted = (list: string[]): string[] => [...list].sort();
@@ -110,6 +111,32 @@ test('deleted branches: their images go, everything a branch, tag or pull reques
     assert.match(run.stdout, /in-use protection is off/);
     assert.equal(annotations(run, 'error'), []);
     assert.ok(run.ms < 20_000, `took ${run.ms} ms`);
+  });
+});
+
+test('kubeconfig input: the deleted branch image a Deployment still runs stays, where it runs is in the summary; the kube token is masked', async () => {
+  const { world, kept, gone } = branchesWorld();
+  const kube = new FakeKube({ token: 'kube-secret-token' });
+  await scenario(world, async (dirs) => {
+    await kube.start();
+    try {
+      const host = new URL(world.url).host;
+      kube.workload('deployments', 'web', 'legacy', { containers: [`${host}/acme/app:feature-gone`] });
+      const kubeconfig = kubeconfigYaml([{ name: 'prod', server: kube.url, token: 'kube-secret-token' }]);
+      await writeFile(join(dirs.workspace, '.regsweep.yml'), 'cleanup:\n  keepImagesBuiltWithinLastNHours: 1\n');
+      const run = await runBundle(dirs, world.url, inputsFor(world, { kubeconfig }));
+      assert.is(run.code, 0, run.stdout + run.stderr);
+      await checkMasked(run);
+      assert.ok(run.stdout.includes('::add-mask::kube-secret-token'), 'the kubeconfig token is masked');
+      assert.equal(world.left(), sorted([...kept, gone[0] as string]), 'feature-gone stays: a Deployment runs it');
+      const r = await report(run);
+      const legacy = r.kept.find((k) => k.digest === gone[0]);
+      assert.equal(legacy?.details.find((d) => d.reason === 'in-use')?.where, { context: 'prod', namespace: 'web', kind: 'Deployment', name: 'legacy' });
+      assert.match(run.stdout, /in-use protection: reading what 1 Kubernetes context\(s\) run \(prod\) from input kubeconfig/);
+      assert.match(run.summary, /Deployment web\/legacy in context prod/);
+    } finally {
+      await kube.close();
+    }
   });
 });
 

@@ -2,8 +2,9 @@
  * §5 in-use, end to end: `regsweep cleanup` (in-process `main`) against the real registry, with the
  * clusters of a kubeconfig served by fake kube APIs (packages/kubernetes/test/support/fake-kube.ts,
  * checked by kubectl). A Deployment running an image of the deleted branch keeps it, a Pod pinned by
- * digest keeps that digest, and the report says where each runs; an unreachable context stops the
- * run before any deletion (exit 1) unless it is left out (--kube-context) or --without-kube is given.
+ * digest keeps that digest, and the report says where each runs; an unreachable context, or one that
+ * may not list a kind, stops the run before any deletion (exit 1) unless it is left out
+ * (--kube-context) or --without-kube is given.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { buildProject, pushWorld, type Project, type PushedWorld } from './suppo
 const NAME = 'acme/app';
 let server: RegistryServer;
 let kube: FakeKube;
+let restricted: FakeKube;
 let root: string;
 let project: Project;
 let world: PushedWorld;
@@ -36,15 +38,20 @@ test.before(async () => {
   kube.workload('deployments', 'web', 'old-feature', { containers: [`${server.host}/${NAME}:feature-old`] });
   kube.workload('pods', 'ops', 'pinned', { containers: ['busybox:1'], initContainers: [`${server.host}/${NAME}@${world.digests.m0}`] });
   await kube.start();
+  restricted = new FakeKube();
+  restricted.forbidden.add('cronjobs');
+  await restricted.start();
   kubeconfig = join(root, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigYaml([
     { name: 'prod', server: kube.url, token: 'prod-token' },
     { name: 'staging', server: 'http://127.0.0.1:9', token: 'staging-token' },
+    { name: 'restricted', server: restricted.url },
   ]));
 });
 test.after(async () => {
   await server?.stop();
   await kube?.close();
+  await restricted?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -67,6 +74,14 @@ test('an unreachable context stops the run before anything is deleted (exit 1), 
   assert.equal(r.report.deleted, []);
   assert.equal(await registryTags(server.url, NAME), world.allTags, 'nothing deleted');
   assert.not.match(r.text, /prod-token|staging-token/);
+});
+
+test('403 on one kind: exit 1 naming the context, the kind and the RBAC rule to add; nothing deleted', async () => {
+  const r = await cleanup(['--kube-context', 'restricted', '--kube-context', 'prod']);
+  assert.is(r.code, 1, r.text);
+  assert.match(r.stderr, /Kubernetes context restricted: may not list CronJobs \(cronjobs\.batch\) in all namespaces: 403/);
+  assert.match(r.stderr, /fix: grant the rule \{apiGroups: \["batch"\], resources: \["cronjobs"\], verbs: \["list"\]\}/);
+  assert.equal(await registryTags(server.url, NAME), world.allTags, 'nothing deleted');
 });
 
 test('--without-kube: in-use protection off, the deleted branch\'s image would go (dry run)', async () => {

@@ -97,18 +97,30 @@ export class KubeClusterImages implements ClusterImages {
     return { uses, stats: { name, objects, pages, ms } };
   }
 
-  /** Reads every page of one kind; returns the number of pages. */
+  /**
+   * Reads every page of one kind; returns the number of pages. A continue token that expired while
+   * the pages were read (410) restarts the list from the first page, up to three times.
+   */
   private async scanKind(clients: Clients, kind: WorkloadKind, namespace: string | undefined, each: (item: Parameters<WorkloadKind['images']>[0]) => void): Promise<number> {
     const limit = this.o.pageSize ?? 500;
-    let token: string | undefined;
     let pages = 0;
-    do {
-      const page = await kind.list(clients, { limit, ...(token ? { _continue: token } : {}) }, namespace);
-      pages += 1;
-      for (const item of page.items) each(item);
-      token = page.metadata?._continue || undefined;
-    } while (token !== undefined);
-    return pages;
+    for (let attempt = 1; ; attempt++) {
+      const items: Array<Parameters<WorkloadKind['images']>[0]> = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await kind.list(clients, { limit, ...(token ? { _continue: token } : {}) }, namespace);
+          pages += 1;
+          items.push(...page.items);
+          token = page.metadata?._continue || undefined;
+        } while (token !== undefined);
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 410 && token !== undefined && attempt < 3) continue;
+        throw err;
+      }
+      for (const item of items) each(item);
+      return pages;
+    }
   }
 }
 

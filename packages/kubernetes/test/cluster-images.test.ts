@@ -86,6 +86,9 @@ test('paging: limit and continue through every page; namespaces narrow the scan'
     assert.is((await scan.list()).length, 25);
     assert.equal(fake.requests.filter((r) => r.path === '/api/v1/pods').map((r) => new URLSearchParams(r.query).get('limit')), ['10', '10', '10']);
     assert.is(scan.stats().contexts[0]?.objects, 25);
+    fake.expireNextContinue.add('pods');
+    const again = await scan.list();
+    assert.equal(again.map((u) => u.where.name).sort(), [...Array(25).keys()].map((i) => `p${i}`).sort(), 'an expired continue token restarts the list; nothing counted twice');
     fake.requests.length = 0;
     const ops = await (await scanner([{ name: 'prod', fake }], { namespaces: ['ops'] })).list();
     assert.equal(ops.map((u) => u.where.name), ['p20', 'p21', 'p22', 'p23', 'p24']);

@@ -60,6 +60,8 @@ export class FakeKube {
   readonly objects = new Map<string, KubeObject[]>(KINDS.map((k) => [k.resource, []]));
   /** Resources whose list answers 403 (RBAC). */
   readonly forbidden = new Set<string>();
+  /** Resources whose next continue token is answered 410 Expired (a compaction while paging), once. */
+  readonly expireNextContinue = new Set<string>();
   readonly requests: Array<{ method: string; path: string; query: string; auth: string | undefined }> = [];
   server: FakeServer | undefined;
   private uid = 0;
@@ -154,6 +156,9 @@ export class FakeKube {
     const limit = Number(url.searchParams.get('limit') ?? '0');
     const token = url.searchParams.get('continue') ?? '';
     let start = 0;
+    if (token !== '' && this.expireNextContinue.delete(k.resource)) {
+      return this.status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    }
     if (token !== '') {
       const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
       if (!decoded) return this.status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.');
