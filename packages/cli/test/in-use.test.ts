@@ -84,6 +84,14 @@ test('403 on one kind: exit 1 naming the context, the kind and the RBAC rule to 
   assert.equal(await registryTags(server.url, NAME), world.allTags, 'nothing deleted');
 });
 
+test('--kube-namespace ops: only what runs there is kept (dry run)', async () => {
+  const r = await cleanup(['--kube-context', 'prod', '--kube-namespace', 'ops', '--dry-run']);
+  assert.is(r.code, 0, r.text);
+  assert.ok(r.report.kept.find((k) => k.digest === world.digests.m0)?.reasons.includes('in-use'), 'the pod in ops keeps m0');
+  assert.ok(deletedTags(r.report).includes('feature-old'), 'the Deployment in web was not read');
+  assert.ok(kube.requests.some((q) => q.path === '/apis/apps/v1/namespaces/ops/deployments'));
+});
+
 test('--without-kube: in-use protection off, the deleted branch\'s image would go (dry run)', async () => {
   const r = await cleanup(['--without-kube', '--dry-run']);
   assert.is(r.code, 0, r.text);

@@ -6,6 +6,7 @@
  * (@kubernetes/client-node's own merge differs: the later file wins and duplicates throw).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { InputError } from '@regsweep/core';
@@ -15,7 +16,11 @@ export interface KubeconfigLookup {
   files?: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
+  /** Where a pod's service account is mounted (tests point it elsewhere). */
+  serviceAccountDir?: string;
 }
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface FoundKubeconfig {
   config: KubeConfig;
@@ -67,6 +72,23 @@ async function fromFiles(paths: readonly string[], mustExist: boolean): Promise<
   return configs.length === 0 ? undefined : { config: mergeKubeconfigs(configs), source: used.join(':') };
 }
 
+/**
+ * The pod's own service account as a one-context kubeconfig (`in-cluster`), built from the lookup's
+ * environment (client-node's loadFromCluster reads process.env); the token file is re-read on every
+ * request, so a rotated token keeps working.
+ */
+export function inClusterConfig(host: string, port: string, dir: string): KubeConfig {
+  const name = 'in-cluster';
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name, server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }],
+    users: [{ name, authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } } }],
+    contexts: [{ name, cluster: name, user: name }],
+    currentContext: name,
+  });
+  return config;
+}
+
 /** The kubeconfig to scan with, or undefined when there is none at all (no file, not in a cluster). */
 export async function findKubeconfig(o: KubeconfigLookup): Promise<FoundKubeconfig | undefined> {
   if (o.files && o.files.length > 0) return fromFiles(o.files, true);
@@ -74,11 +96,9 @@ export async function findKubeconfig(o: KubeconfigLookup): Promise<FoundKubeconf
   if (listed.length > 0) return fromFiles(listed, false);
   const home = await fromFiles([join(o.homedir, '.kube', 'config')], false);
   if (home) return home;
-  if (o.env['KUBERNETES_SERVICE_HOST'] && (await exists('/var/run/secrets/kubernetes.io/serviceaccount/token'))) {
-    const config = new KubeConfig();
-    config.loadFromCluster();
-    return { config, source: 'in-cluster service account' };
-  }
+  const dir = o.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const host = o.env['KUBERNETES_SERVICE_HOST'];
+  if (host && (await exists(join(dir, 'token')))) return { config: inClusterConfig(host, o.env['KUBERNETES_SERVICE_PORT'] ?? '443', dir), source: 'in-cluster service account' };
   return undefined;
 }
 

@@ -3,7 +3,7 @@
  * kubectl test checks): every kind and container list, paging, several contexts, and failing closed
  * on an unreachable context, a 401 and a 403 on one kind. Kubeconfig lookup and kubectl's merge order.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -144,7 +144,7 @@ test('403 on one kind names the kind and the RBAC rule to add; 401 names the cre
   }
 });
 
-test('kubeconfig: kubectl\'s merge (the first file wins), KUBECONFIG lists, ~/.kube/config, explicit files must exist', async () => {
+test('kubeconfig: kubectl\'s merge (the first file wins), KUBECONFIG lists, explicit files must exist, the in-cluster service account', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'regsweep-kubeconfig-'));
   try {
     const a = join(dir, 'a');
@@ -158,6 +158,9 @@ test('kubeconfig: kubectl\'s merge (the first file wins), KUBECONFIG lists, ~/.k
     assert.is(found?.config.getCurrentContext(), 'prod', 'the first current-context wins');
     assert.is(mergeKubeconfigs([]).getContexts().length, 0);
     assert.is(await findKubeconfig({ env: {}, homedir: dir }), undefined, 'none at all');
+    await mkdir(join(dir, 'home', '.kube'), { recursive: true });
+    await writeFile(join(dir, 'home', '.kube', 'config'), kubeconfigYaml([{ name: 'laptop', server: 'http://127.0.0.1:4' }]));
+    assert.is((await findKubeconfig({ env: {}, homedir: join(dir, 'home') }))?.config.getCurrentContext(), 'laptop', '~/.kube/config without KUBECONFIG');
     try {
       await findKubeconfig({ files: [join(dir, 'nope')], env: {}, homedir: dir });
       assert.unreachable();
@@ -165,6 +168,16 @@ test('kubeconfig: kubectl\'s merge (the first file wins), KUBECONFIG lists, ~/.k
       assert.match((err as Error).message, /--kubeconfig .*nope does not exist/);
     }
     assert.throws(() => parseKubeconfig('{{{', 'bad.yaml'), /bad\.yaml: not a kubeconfig/);
+    // In a pod: the service account, when no kubeconfig file exists.
+    const sa = join(dir, 'serviceaccount');
+    await mkdir(sa);
+    await writeFile(join(sa, 'token'), 'sa-token');
+    const inPod = await findKubeconfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '6443' }, homedir: join(dir, 'nohome'), serviceAccountDir: sa });
+    assert.is(inPod?.source, 'in-cluster service account');
+    assert.equal(inPod?.config.getContexts().map((c) => c.name), ['in-cluster']);
+    assert.is(inPod?.config.getCurrentCluster()?.server, 'https://10.0.0.1:6443');
+    assert.is(inPod?.config.getCurrentCluster()?.caFile, join(sa, 'ca.crt'));
+    assert.is(await findKubeconfig({ env: {}, homedir: join(dir, 'nohome'), serviceAccountDir: sa }), undefined, 'not in a pod without KUBERNETES_SERVICE_HOST');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
