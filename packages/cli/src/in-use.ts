@@ -4,7 +4,7 @@
  * and namespaces, and return every image reference in use. Any context that cannot be read throws
  * (packages/kubernetes fails closed), before anything is planned.
  */
-import type { ClusterImageUse } from '@regsweep/core';
+import { InputError, type ClusterImageUse } from '@regsweep/core';
 import { findKubeconfig, KubeClusterImages } from '@regsweep/kubernetes';
 import type { KubeArgs } from './args.js';
 
@@ -18,7 +18,15 @@ export interface InUseScan {
 /** Undefined when there is no kubeconfig at all (in-use protection is then off, with a warning). */
 export async function scanClusters(kube: KubeArgs, o: { env: Readonly<Record<string, string | undefined>>; homedir: string; log?: (m: string) => void }): Promise<InUseScan | undefined> {
   const found = await findKubeconfig({ files: kube.kubeconfigs, env: o.env, homedir: o.homedir });
-  if (found === undefined) return undefined;
+  if (found === undefined) {
+    // Clusters were asked for by name: going on without them would protect nothing (fail closed).
+    const asked = kube.contexts.length > 0 ? '--kube-context' : kube.namespaces.length > 0 ? '--kube-namespace' : undefined;
+    if (asked !== undefined) {
+      throw new InputError(`${asked} was given, but there is no kubeconfig ($KUBECONFIG, ~/.kube/config, in-cluster); nothing was deleted`,
+        'pass --kubeconfig FILE or set KUBECONFIG, or drop the Kubernetes flags (in-use protection is then off)');
+    }
+    return undefined;
+  }
   const scan = new KubeClusterImages({
     kubeconfig: found.config, contexts: kube.contexts, namespaces: kube.namespaces, ...(o.log ? { log: o.log } : {}),
   });

@@ -28,6 +28,15 @@ test('§6 a kubeconfig without a context stops the run before any deletion (exit
 });
 
 
+test('--kube-context without any kubeconfig stops the run (exit 2), nothing deleted', async () => {
+  const w = await buildWorld(tempDir());
+  const before = snapshot(w.layoutDir);
+  const r = runCli(['cleanup', '--registry', `oci:${w.layoutDir}`, '--git', w.gitDir, '--now', NOW_TEXT, '--kube-context', 'prod'], w.root, { HOME: w.root, KUBECONFIG: '' });
+  assert.is(r.code, 2, describe(r));
+  assert.match(r.stderr, /--kube-context was given, but there is no kubeconfig/);
+  assert.equal(snapshotEntries(snapshot(w.layoutDir)), snapshotEntries(before), 'nothing changed');
+});
+
 test('--without-kube and the Kubernetes flags exclude each other (exit 2)', async () => {
   const w = await buildWorld(tempDir());
   const r = runCli(['cleanup', '--registry', `oci:${w.layoutDir}`, '--git', w.gitDir, '--now', NOW_TEXT, '--without-kube', '--kube-context', 'prod'], w.root);
