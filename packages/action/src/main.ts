@@ -15,7 +15,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, renderSummary,
+  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, renderSummary, repositoriesFailure,
   type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
@@ -144,11 +144,6 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
   return result;
 }
 
-function failureOf(failures: readonly RepositoryFailure[], packages: number): { message: string } {
-  const [first] = failures;
-  if (packages === 1 && first) return { message: describeError(first.error) };
-  return { message: `${failures.length} of ${packages} packages failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}` };
-}
 
 export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const token = deps.getInput('token').trim();
@@ -169,8 +164,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     io.info(`regsweep: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
     const { failures, unplanned } = await cleanPackages(inputs, deps, io, report, clock);
     if (failures.length > 0) {
-      const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
-      report.error = { ...failureOf(failures, inputs.packages.length), exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
+      report.error = repositoriesFailure(report, failures, inputs.packages.length, 'packages');
     }
     if (unplanned.length > 0) io.notice(`GitHub's request budget ran out before ${unplanned.join(', ')} could be read: nothing was deleted there; the next run continues`);
   } catch (error) {

@@ -2,6 +2,7 @@
  * One cleanup or purge of one repository, from the ports to the report entry: inventory, plan, and
  * (unless a dry run) execution. Front ends build the adapters and call this.
  */
+import { describeError, InputError } from './errors.js';
 import { executeDeletions, removeTags, type ItemResult, type TagResult } from './execute/executor.js';
 import { readInventory } from './graph/inventory.js';
 import { planCleanup, planPurge, type PlanInput } from './plan/planner.js';
@@ -134,4 +135,18 @@ export async function cleanRepositories(
     }
   }
   return result;
+}
+
+/**
+ * The run's error when some repositories failed, for the CI front ends: the one failure's message
+ * when the run had one repository, else a list; exit 2 only when every failure was bad input and
+ * nothing was deleted (§6), else 1. `noun`: what the front end calls a repository (`packages`).
+ */
+export function repositoriesFailure(report: Report, failures: readonly RepositoryFailure[], total: number, noun: string): { message: string; exitCode: number } {
+  const [first] = failures;
+  const message = total === 1 && first
+    ? describeError(first.error)
+    : `${failures.length} of ${total} ${noun} failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}`;
+  const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
+  return { message, exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
 }

@@ -13,7 +13,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, sharedHistory,
+  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, repositoriesFailure, sharedHistory,
   type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
@@ -22,7 +22,7 @@ import { openGitLabProject, type GitLabProject } from '@regsweep/gitlab';
 import type { PacerClock } from '@regsweep/core';
 import { DigestCache } from '@regsweep/oci-registry';
 import { renderDotenv, renderJobLog } from './job-log.js';
-import { readJobVariables, type Env, type JobSettings } from './variables.js';
+import { readJobVariables, reportDirOf, variableNameText, type Env, type JobSettings } from './variables.js';
 
 export const REPORT_FILE = 'regsweep-report.json';
 export const DOTENV_FILE = 'regsweep.env';
@@ -50,7 +50,7 @@ export interface JobResult {
 /** Every value that must never reach the log: the tokens the job could use, the kubeconfig. */
 function secretsOf(env: Env): string[] {
   const named = (key: string): string | undefined => {
-    const name = env[key]?.trim().replace(/^\$\{?([^}]*)\}?$/, '$1');
+    const name = variableNameText(env[key]);
     return name ? env[name] : undefined;
   };
   const values = [env['REGSWEEP_TOKEN'], named('REGSWEEP_TOKEN_VARIABLE'), env['CI_JOB_TOKEN'], named('REGSWEEP_KUBECONFIG_VARIABLE')];
@@ -134,11 +134,6 @@ async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) =
   return result;
 }
 
-function failureOf(failures: readonly RepositoryFailure[], repositories: number): string {
-  const [first] = failures;
-  if (repositories === 1 && first) return describeError(first.error);
-  return `${failures.length} of ${repositories} repositories failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}`;
-}
 
 export async function runJob(deps: JobDeps): Promise<JobResult> {
   const secrets = redactor(secretsOf(deps.env));
@@ -147,7 +142,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
   const clock = deps.clock ?? realClock();
   const startedAt = clock.now();
   const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
-  const reportDir = deps.env['REGSWEEP_REPORT_DIR']?.trim() || deps.env['CI_PROJECT_DIR']?.trim() || '.';
+  const reportDir = reportDirOf(deps.env);
   try {
     const s = readJobVariables(deps.env);
     report.dryRun = s.dryRun;
@@ -155,9 +150,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
       ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
     const { failures } = await cleanProject(s, deps, say, secrets.add, report, clock);
     if (failures.length > 0) {
-      const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
-      const planned = report.repositories.length + failures.length;
-      report.error = { message: failureOf(failures, planned), exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
+      report.error = repositoriesFailure(report, failures, report.repositories.length + failures.length, 'repositories');
     }
   } catch (error) {
     report.error = { message: describeError(error), exitCode: error instanceof InputError ? 2 : 1 };

@@ -85,8 +85,19 @@ function wholeNumber(env: Env, name: string): number | undefined {
   return Number(v);
 }
 
+/** A variable's name as an input gives it: `NAME`, `$NAME` or `${NAME}` → `NAME` (blank: undefined). */
+export function variableNameText(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v === undefined || v === '' ? undefined : v.replace(/^\$\{?([^}]*)\}?$/, '$1');
+}
+
+/** Where the reports go: REGSWEEP_REPORT_DIR, else CI_PROJECT_DIR, else the working directory. */
+export function reportDirOf(env: Env): string {
+  return text(env, 'REGSWEEP_REPORT_DIR') ?? text(env, 'CI_PROJECT_DIR') ?? '.';
+}
+
 function variableName(env: Env, name: string): string | undefined {
-  const v = text(env, name)?.replace(/^\$\{?([^}]*)\}?$/, '$1');
+  const v = variableNameText(env[name]);
   if (v !== undefined && !VARIABLE_NAME.test(v)) {
     throw new InputError(`${label(name)}: ${JSON.stringify(env[name])} is not the name of a CI/CD variable`,
       'give the name of the variable without $ (for example REGSWEEP_API_TOKEN), not its value');
@@ -162,6 +173,7 @@ export function readJobVariables(env: Env): JobSettings {
     throw new InputError(`${label('REGSWEEP_LISTING')}: expected auto, gitlab-v1 or rest, got ${JSON.stringify(listing)}`);
   }
   const projectDir = text(env, 'CI_PROJECT_DIR') ?? '.';
+  const reportDir = reportDirOf(env);
   const optional = {
     refName: text(env, 'CI_COMMIT_REF_NAME'), config: text(env, 'REGSWEEP_CONFIG'), maxDeletions: wholeNumber(env, 'REGSWEEP_MAX_DELETIONS'),
     kubeconfigVariable: variableName(env, 'REGSWEEP_KUBECONFIG_VARIABLE'), requestsPerMinute: wholeNumber(env, 'REGSWEEP_REQUESTS_PER_MINUTE'),
@@ -174,7 +186,7 @@ export function readJobVariables(env: Env): JobSettings {
     repositories: parseList('REGSWEEP_REPOSITORIES', env['REGSWEEP_REPOSITORIES']),
     dryRun: bool(env, 'REGSWEEP_DRY_RUN', false),
     mergeRequests: bool(env, 'REGSWEEP_MERGE_REQUESTS', true),
-    listing, projectDir, reportDir: text(env, 'REGSWEEP_REPORT_DIR') ?? projectDir,
+    listing, projectDir, reportDir,
     ...definedOnly(optional),
   };
 }
