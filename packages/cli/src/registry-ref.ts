@@ -79,6 +79,7 @@ export async function openRegistry(ref: string, cwd: string, options: OpenRegist
     ...(credentials ? { credentials: { username: credentials.username, password: credentials.password } } : {}),
     ...(backoffMs !== undefined ? { backoffMs } : {}),
     credentialsHint: CREDENTIALS_HINT,
+    onListingRetry: (why) => options.note?.(`${ref}: the tag list changed while it was read (${why}); reading it again`),
   });
   if (options.cacheDir === null) return registry;
   const dir = options.cacheDir !== undefined ? resolve(cwd, options.cacheDir) : defaultCacheDir(env, homedir());

@@ -2,8 +2,9 @@
  * One cleanup or purge of one repository, from the ports to the report entry: inventory, plan, and
  * (unless a dry run) execution. Front ends build the adapters and call this.
  */
-import { describeError, InputError } from './errors.js';
+import { describeError, IncompleteInputError, InputError } from './errors.js';
 import { executeDeletions, removeTags, type ItemResult, type TagResult } from './execute/executor.js';
+import { planConflictError, planConflicts } from './execute/recheck.js';
 import { readInventory } from './graph/inventory.js';
 import { planCleanup, planPurge, type PlanInput } from './plan/planner.js';
 import type { Plan } from './plan/types.js';
@@ -64,7 +65,27 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
   return plan;
 }
 
+/**
+ * Lists the registry again right before the first write and stops (nothing deleted) when the listing
+ * contradicts the plan (execute/recheck.ts). Not in a dry run, and not when nothing is to be written.
+ */
+export async function recheckBeforeWriting(o: RunOptions, plan: Plan): Promise<void> {
+  if (o.dryRun || (plan.delete.length === 0 && plan.untag.length === 0)) return;
+  o.progress?.(`${o.registry.name}: listing again to check the plan before deleting`);
+  let fresh;
+  try {
+    fresh = await o.registry.list();
+  } catch (err) {
+    if (err instanceof IncompleteInputError || err instanceof InputError) throw err;
+    throw new IncompleteInputError(`registry ${o.registry.name}`, `could not list images again before deleting: ${describeError(err)}`,
+      'nothing was deleted; run again when the registry answers', err);
+  }
+  const conflicts = planConflicts(plan, fresh);
+  if (conflicts.length > 0) throw planConflictError(o.registry.name, conflicts);
+}
+
 export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Promise<ItemResult[] | undefined> {
+  await recheckBeforeWriting(o, plan);
   let results: ItemResult[] | undefined;
   if (!o.dryRun && plan.delete.length > 0) {
     await o.registry.checkDeletable?.();

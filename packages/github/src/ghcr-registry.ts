@@ -17,6 +17,7 @@ import {
   DeleteSkipped,
   IncompleteInputError,
   InputError,
+  listUntilAgreed,
   mapLimit,
   RegistryError,
   type DeleteOutcome,
@@ -55,6 +56,8 @@ export interface GhcrPackageOptions {
   cache?: { cache: DigestCache; readOnly: boolean };
   /** Pages fetched in parallel once the last page is known (default 8). */
   pageConcurrency?: number;
+  /** Told when two reads of the version list disagreed and it is read again. */
+  onListingRetry?: (why: string) => void;
   /** Tries per request through rate-limit answers, 5xx and network failures (default 6). */
   attempts?: number;
   /** First pause after a 5xx or network failure, doubled per try (default 1000 ms). */
@@ -136,7 +139,11 @@ export class GhcrRegistry implements Registry {
 
   async list(): Promise<ListedImage[]> {
     try {
-      return await this.listVersions();
+      // Version pages shift under a concurrent push or delete: read twice, until two reads agree.
+      return await listUntilAgreed(() => this.listVersions(), {
+        input: `registry ${this.name} listing`,
+        ...(this.options.onListingRetry ? { onRetry: this.options.onListingRetry } : {}),
+      });
     } catch (error) {
       throw this.incomplete(error);
     }

@@ -83,7 +83,8 @@ test('deleted branch, merged-and-deleted MR branch and an old commit go; branche
   assert.match(r.stdout, /\u001b\[0Ksection_start:\d+:regsweep_deleted\[collapsed=true\]\r\u001b\[0K.*deleted: 4 image/);
   assert.match(r.stdout, /\u001b\[0Ksection_end:\d+:regsweep_deleted\r\u001b\[0K/);
   assert.match(r.stdout, /token: variable REGSWEEP_API_TOKEN/);
-  assert.match(r.stdout, /GitLab requests: .*tags-v1 1/);
+  // The listing read twice (the reads must agree), and again twice right before the deletes.
+  assert.match(r.stdout, /GitLab requests: .*tags-v1 4/);
   assert.not.match(r.stdout, /tag-details/);
   checkMasked(r, [API_TOKEN, 'job-token-1']);
 }));
@@ -142,8 +143,9 @@ test('a registry without /gitlab/v1: REST tags and tag details, the same result'
   const r = await run();
   assert.is(r.code, 0, r.stdout);
   assert.equal(tagsLeft(world), expectedKeptTags(world));
-  // One probe of /gitlab/v1 (404), then a REST page and one details call per tag.
-  assert.match(r.stdout, /tags-v1 1, tag-pages 1, tag-details 12,/);
+  // One probe of /gitlab/v1 (404), then a REST page, one details call per tag, the REST page again;
+  // the same once more right before the deletes (the fresh look).
+  assert.match(r.stdout, /tags-v1 2, tag-pages 4, tag-details 24,/);
   assert.match(r.stdout, /no \/gitlab\/v1 tags listing; reading tag details through REST/);
 }, (world) => (world.gitlab.registry.v1 = false)));
 

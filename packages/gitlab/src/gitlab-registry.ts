@@ -13,7 +13,7 @@
  *   points at the same JWT endpoint), behind the digest cache when given.
  */
 import {
-  DeleteSkipped, IncompleteInputError, InputError, mapLimit, RegistryError,
+  DeleteSkipped, IncompleteInputError, InputError, listUntilAgreed, RegistryError, resolveBracketed,
   type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry, type RegistryCapabilities,
 } from '@regsweep/core';
 import { createManifestReader, type CacheStats, type DigestCache, type ManifestReads, type OciRegistryClientOptions } from '@regsweep/oci-registry';
@@ -87,41 +87,60 @@ export class GitLabRegistry implements Registry {
 
   async list(): Promise<ListedImage[]> {
     const mode = this.o.listing ?? 'auto';
+    const input = `registry ${this.name} listing`;
+    const onRetry = (why: string): void => this.o.log?.(`${this.name}: the tag list changed while it was read (${why}); reading it again`);
     if (mode !== 'rest') {
-      const tags = await listTagsV1(this.o.http, this.jwt, this.location.url, this.o.repository.path, this.name);
-      if (tags !== undefined) {
+      const v1 = (): Promise<TagFacts[] | undefined> => listTagsV1(this.o.http, this.jwt, this.location.url, this.o.repository.path, this.name);
+      const first = await v1();
+      if (first !== undefined) {
         this.listedBy = 'gitlab-v1';
-        return this.group(tags);
+        // Pages by `last` miss a tag pushed behind the cursor: read again until two reads agree (listing-check.ts).
+        let pending: TagFacts[] | undefined = first;
+        return listUntilAgreed(async () => {
+          const tags = pending ?? (await v1());
+          pending = undefined;
+          if (tags === undefined) throw this.incomplete('the /gitlab/v1 tags listing stopped answering');
+          return this.group(tags);
+        }, { input, onRetry });
       }
       if (mode === 'gitlab-v1') throw new InputError(`${this.name}: the registry has no /gitlab/v1 API (it needs GitLab's metadata database)`, 'let regsweep use the REST API (REGSWEEP_LISTING=auto or rest)');
       this.o.log?.(`${this.name}: the registry has no /gitlab/v1 tags listing; reading tag details through REST, one request per tag`);
     }
     this.listedBy = 'rest';
-    return this.group(await this.listRest());
+    return this.group(await this.listRest(input, onRetry));
   }
 
-  private async listRest(): Promise<TagFacts[]> {
+  /** Tag pages, one details call per tag, tag pages again: they must agree (listing-check.ts). */
+  private async listRest(input: string, onRetry: (why: string) => void): Promise<TagFacts[]> {
     const { api, project, repository } = this.o;
-    const names = (await this.read('list tags', () => api.registryTags(project, repository.id))).map((t) => {
+    const listNames = async (): Promise<string[]> => (await this.read('list tags', () => api.registryTags(project, repository.id))).map((t) => {
       const name = stringField(t, 'name');
       if (name === undefined) throw this.incomplete('a tag in the REST listing has no name');
       return name;
     });
-    const details = await mapLimit(names, Math.max(1, this.o.detailsConcurrency ?? 8), async (name): Promise<TagFacts | undefined> => {
-      let d: unknown;
-      try {
-        d = await api.registryTag(project, repository.id, name);
-      } catch (err) {
-        if (statusOf(err) === 404) return undefined; // deleted since the listing: it is gone
-        throw this.readError(`read tag ${name}`, err);
-      }
-      const digest = stringField(d, 'digest');
-      if (digest === undefined || !/^sha256:[0-9a-f]{64}$/.test(digest)) throw this.incomplete(`tag ${name} has no digest in its details`);
-      const created = stringField(d, 'created_at');
-      const size = field(d, 'total_size');
-      return { name, digest, ...(created !== undefined ? { at: created } : {}), ...(typeof size === 'number' ? { size } : {}) };
+    const details = await resolveBracketed({
+      input, onRetry, listNames, concurrency: Math.max(1, this.o.detailsConcurrency ?? 8),
+      pause: (attempt) => (this.o.oci?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(250 * attempt),
+      resolve: (name) => this.tagDetails(name),
     });
-    return details.filter((t): t is TagFacts => t !== undefined);
+    return [...details.values()];
+  }
+
+  /** One tag's digest, build time and size through REST; undefined when GitLab says it does not exist. */
+  private async tagDetails(name: string): Promise<TagFacts | undefined> {
+    const { api, project, repository } = this.o;
+    let d: unknown;
+    try {
+      d = await api.registryTag(project, repository.id, name);
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw this.readError(`read tag ${name}`, err);
+    }
+    const digest = stringField(d, 'digest');
+    if (digest === undefined || !/^sha256:[0-9a-f]{64}$/.test(digest)) throw this.incomplete(`tag ${name} has no digest in its details`);
+    const created = stringField(d, 'created_at');
+    const size = field(d, 'total_size');
+    return { name, digest, ...(created !== undefined ? { at: created } : {}), ...(typeof size === 'number' ? { size } : {}) };
   }
 
   /** One listed image per digest; its time is its newest tag's (keeps rather than deletes). */

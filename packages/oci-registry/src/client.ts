@@ -470,6 +470,11 @@ export class OciRegistryClient {
     }
   }
 
+  /** Waits the retry backoff of `attempt` (1, 2, …): what the listing check waits before asking again. */
+  pause(attempt: number): Promise<void> {
+    return this.sleep(this.backoff(attempt));
+  }
+
   private backoff(attempt: number): number {
     return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
   }

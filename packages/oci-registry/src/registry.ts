@@ -8,6 +8,7 @@
  */
 import {
   mapLimit,
+  resolveBracketed,
   RegistryError,
   type DeleteOutcome,
   type Digest,
@@ -34,6 +35,8 @@ export interface OciRegistryOptions extends OciRegistryClientOptions {
    * whole manifest would take a kept digest with it on that first try, so it is opt-in.
    */
   tagDelete?: 'throw-away' | 'learn';
+  /** Told when the tag list changed while it was read and the listing is read again. */
+  onListingRetry?: (why: string) => void;
 }
 
 /** Reads a manifest by digest; the digest cache passes its own so `list()` reads through the cache. */
@@ -65,25 +68,32 @@ export class OciRegistry implements Registry {
    */
   readonly capabilities: RegistryCapabilities = { listsUntagged: false, deletesTagAlone: true };
   private readonly listReferrers: boolean;
+  private readonly onListingRetry: ((why: string) => void) | undefined;
   private readonly tags: TagDeleter;
   private deletable: Promise<void> | undefined;
   /** Whether the registry has the referrers API, once known. */
   private referrersApi: boolean | undefined;
 
-  constructor(readonly client: OciRegistryClient, private readonly concurrency = 8, options: Pick<OciRegistryOptions, 'listReferrers' | 'tagDelete'> = {}) {
+  constructor(readonly client: OciRegistryClient, private readonly concurrency = 8, options: Pick<OciRegistryOptions, 'listReferrers' | 'tagDelete' | 'onListingRetry'> = {}) {
     this.name = client.name;
     this.imageReference = client.name;
     this.listReferrers = options.listReferrers ?? false;
+    this.onListingRetry = options.onListingRetry;
     this.tags = new TagDeleter(client, undefined, options.tagDelete === 'learn' ? undefined : 'throw-away');
   }
 
   async list(readManifest: ManifestReader = (d) => this.getManifest(d)): Promise<ListedImage[]> {
-    const tags = await this.client.listTags();
-    const heads = await mapLimit(tags, this.concurrency, (tag) => this.client.headManifest(tag));
+    // Tags listed, resolved, listed again; a listed tag that does not resolve stops the run (listing-check.ts).
+    const heads = await resolveBracketed({
+      input: `registry ${this.name} listing`,
+      listNames: () => this.client.listTags(),
+      resolve: (tag) => this.client.headManifest(tag),
+      concurrency: this.concurrency,
+      pause: (attempt) => this.client.pause(attempt),
+      ...(this.onListingRetry ? { onRetry: this.onListingRetry } : {}),
+    });
     const byDigest = new Map<Digest, ListedImage>();
-    tags.forEach((tag, i) => {
-      const head = heads[i];
-      if (head === undefined) return; // deleted between listing and HEAD
+    for (const [tag, head] of heads) {
       let image = byDigest.get(head.digest);
       if (image === undefined) {
         image = { digest: head.digest, tags: [] };
@@ -92,7 +102,7 @@ export class OciRegistry implements Registry {
         byDigest.set(head.digest, image);
       }
       image.tags.push(tag);
-    });
+    }
     for (const image of byDigest.values()) image.tags.sort();
     const tagged = [...byDigest.values()];
     // Referrers fallback indexes: their children are the referrers (signatures, SBOMs) of the subject.

@@ -46,6 +46,8 @@ export interface FakePackagesOptions {
   refuseLastTagged?: boolean;
   /** Status of an exhausted primary budget (403 or 429). */
   primaryStatus?: 403 | 429;
+  /** Called before a page of a version list is answered (a test may change the versions there). */
+  beforeListPage?: (page: number) => void;
 }
 
 export interface LoggedRequest {
@@ -227,7 +229,10 @@ export class FakePackages {
     if (versions === undefined) return notFound('Package not found.');
     if (!token.read) return { status: 403, body: { message: 'You need at least read:packages scope to list packages.', documentation_url: DOCS } };
     const base = `http://${host}${(url.split('?')[0] ?? '')}`;
-    if (route.id === undefined) return listPage(versions, url, base, route);
+    if (route.id === undefined) {
+      this.options.beforeListPage?.(Math.max(1, Number(new URL(url, 'http://x').searchParams.get('page') ?? 1) || 1));
+      return listPage(versions, url, base, route);
+    }
     const index = versions.findIndex((v) => v.id === route.id);
     const version = versions[index];
     if (method === 'GET') return version === undefined ? notFound('Package version not found.') : { status: 200, body: toJson(version, base, route) };

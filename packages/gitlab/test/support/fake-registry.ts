@@ -38,6 +38,8 @@ export class FakeRegistry {
   private readonly bearer = new Map<string, string>();
   /** Off: the registry has no metadata database, so no /gitlab/v1. */
   v1 = true;
+  /** Called before a `/gitlab/v1` page is answered, with the count of pages answered before it. */
+  beforeV1Page: ((answered: number) => void) | undefined;
   readonly manifestGets = new Map<string, number>();
   readonly counts = { jwt: 0, v1Pages: 0, manifests: 0, blobs: 0 };
 
@@ -132,6 +134,7 @@ export class FakeRegistry {
       res.writeHead(404, { 'gitlab-container-registry-version': 'v4.x-fake' }).end();
       return true;
     }
+    this.beforeV1Page?.(this.counts.v1Pages);
     this.counts.v1Pages += 1;
     const tags = this.tags.get(path);
     if (tags === undefined) return sendJson(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: path } }] });

@@ -16,6 +16,8 @@ export interface ProxyOptions {
   retryAfter?: string;
   /** Paginate `tags/list`; Link targets are 'relative' (`/v2/…`) or 'absolute' (`http://…`). */
   paginate?: 'relative' | 'absolute';
+  /** With `paginate`: pages of at most this many tags, whatever `n` the client asks for. */
+  pageSize?: number;
   /**
    * Act as a token-auth registry: requests need `Authorization: Bearer <token>` issued by `/token`,
    * which checks these Basic credentials when given. A token is valid for the one scope it was issued
@@ -37,6 +39,21 @@ export interface ProxyOptions {
    * too (distribution answers absolute URLs naming its own address).
    */
   rewriteLocation?: boolean;
+  /** Listing faults: an inconsistent registry (see ListingFaults). */
+  listing?: ListingFaults;
+}
+
+/**
+ * A registry whose listing cannot be trusted. Listings are counted from 1: a `tags/list` request
+ * without `last` starts the next one; pages are counted from 1 within it.
+ */
+export interface ListingFaults {
+  /** `HEAD …/manifests/<tag>` answers 404 for this tag, the first `times` times (default: always). */
+  headNotFound?: { tag: string; times?: number };
+  /** The tag is left out of the page that holds it, in the listings numbered here. */
+  dropTag?: { tag: string; listings: readonly number[] };
+  /** Runs before the proxy answers a page (it may push, move or delete tags upstream). */
+  beforePage?: (listing: number, page: number) => Promise<void>;
 }
 
 export interface FaultOptions {
@@ -119,6 +136,37 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
   };
   let failures = options.failFirst ?? 0;
   let self = '';
+  const listingState = { listing: 0, page: 0, headMisses: 0 };
+  /** A listing fault's own answer to this request, if it has one (after `beforePage` ran). */
+  const listingFault = async (req: IncomingMessage, target: URL): Promise<'not-found' | undefined> => {
+    const f = options.listing;
+    if (f === undefined) return undefined;
+    if (req.method === 'HEAD' && f.headNotFound !== undefined && target.pathname.endsWith(`/manifests/${f.headNotFound.tag}`)) {
+      if (listingState.headMisses < (f.headNotFound.times ?? Number.POSITIVE_INFINITY)) {
+        listingState.headMisses++;
+        injected.push(`404 HEAD ${target.pathname}`);
+        return 'not-found';
+      }
+    }
+    if (req.method === 'GET' && target.pathname.endsWith('/tags/list')) {
+      if (target.searchParams.get('last') === null) {
+        listingState.listing++;
+        listingState.page = 0;
+      }
+      listingState.page++;
+      await f.beforePage?.(listingState.listing, listingState.page);
+    }
+    return undefined;
+  };
+  const dropsTags = (): ((tag: string) => boolean) => {
+    const drop = options.listing?.dropTag;
+    if (drop === undefined || !drop.listings.includes(listingState.listing)) return () => true;
+    return (tag) => {
+      if (tag !== drop.tag) return true;
+      injected.push(`drop-tag ${tag} listing ${listingState.listing}`);
+      return false;
+    };
+  };
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       res.writeHead(502);
@@ -146,12 +194,19 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
       return;
     }
     const target = new URL(req.url ?? '/', upstream);
+    if ((await listingFault(req, target)) === 'not-found') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+      return;
+    }
+    const keepTag = dropsTags();
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers.set(k, v);
     }
     const paging = options.paginate !== undefined && req.method === 'GET' && target.pathname.endsWith('/tags/list');
-    const n = Number(target.searchParams.get('n') ?? '0');
+    const asked = Number(target.searchParams.get('n') ?? '0');
+    const n = options.pageSize !== undefined && asked > 0 ? Math.min(asked, options.pageSize) : asked;
     const last = target.searchParams.get('last');
     if (paging) target.search = '';
     const up = await fetch(target, {
@@ -168,13 +223,19 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
     });
     const upstreamOrigin = new URL(upstream).origin;
     if (options.rewriteLocation && out['location']?.startsWith(upstreamOrigin)) out['location'] = `${self}${out['location'].slice(upstreamOrigin.length)}`;
-    if (!paging || up.status !== 200 || n <= 0) {
+    const tagList = req.method === 'GET' && target.pathname.endsWith('/tags/list') && up.status === 200;
+    if (!tagList || (!paging && options.listing?.dropTag === undefined)) {
       res.writeHead(up.status, out);
       res.end(body);
       return;
     }
-    const doc = JSON.parse(body.toString()) as { name: string; tags: string[] };
-    const sorted = [...doc.tags].sort();
+    const doc = JSON.parse(body.toString()) as { name: string; tags: string[] | null };
+    if (!paging || n <= 0) {
+      res.writeHead(200, { ...out, 'content-type': 'application/json' });
+      res.end(JSON.stringify({ name: doc.name, tags: (doc.tags ?? []).filter(keepTag) }));
+      return;
+    }
+    const sorted = [...(doc.tags ?? [])].sort();
     const rest = last === null ? sorted : sorted.filter((t) => t > last);
     const page = rest.slice(0, n);
     if (rest.length > n) {
@@ -182,7 +243,7 @@ export async function startProxy(upstream: string, options: ProxyOptions = {}): 
       out['link'] = `<${options.paginate === 'absolute' ? `${self}${path}` : path}>; rel="next"`;
     }
     res.writeHead(200, { ...out, 'content-type': 'application/json' });
-    res.end(JSON.stringify({ name: doc.name, tags: page }));
+    res.end(JSON.stringify({ name: doc.name, tags: page.filter(keepTag) }));
   };
   const issued = new Map<string, string>();
   const bearerGate = (req: IncomingMessage, res: ServerResponse, b: NonNullable<ProxyOptions['bearer']>): boolean => {
