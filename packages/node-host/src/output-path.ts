@@ -5,13 +5,14 @@
  * exclusive probe file in it and renames the probe, as `writeAtomic` will rename its temporary file.
  * That shows the folder accepts both (/proc and /sys, for example, refuse new files).
  */
-import { lstat, mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '@regsweep/core';
+import { codeOf, makeFolders } from './folders.js';
 import { namesake } from './write-atomic.js';
 
-const codeOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
+/** Said when a folder answers ENOENT for a new entry although it exists. */
+const virtualNote = (error: unknown): string => (codeOf(error) === 'ENOENT' ? ': it takes no new entries (a virtual file system, like /proc or /sys)' : '');
 
 const reasonOf = (error: unknown): string => codeOf(error) ?? (error instanceof Error ? error.message : String(error));
 
@@ -25,11 +26,15 @@ async function entryAt(path: string): Promise<Awaited<ReturnType<typeof lstat>> 
   }
 }
 
-/** The nearest existing ancestor of `path` that is not a folder (a regular file in the way), if any. */
-async function fileInTheWay(path: string): Promise<string | undefined> {
+/**
+ * What stands in the way of the folders above `path`: the nearest ancestor that is a file, or a
+ * symbolic link to nothing; undefined when there is none.
+ */
+async function inTheWay(path: string): Promise<string | undefined> {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     const found = await stat(dir).catch(() => undefined);
-    if (found !== undefined) return found.isDirectory() ? undefined : dir;
+    if (found !== undefined) return found.isDirectory() ? undefined : `${dir} is a file, not a folder`;
+    if ((await lstat(dir).catch(() => undefined))?.isSymbolicLink()) return `${dir} is a symbolic link to ${await readlink(dir).catch(() => '?')}, which does not exist`;
     if (dirname(dir) === dir) return undefined;
   }
 }
@@ -55,9 +60,9 @@ export async function prepareOutputPath(path: string, label: string, options: Ou
   const other = (more = ''): string => options.fix ?? `give another path for ${label}${more}`;
   const refuse = (problem: string, fix: string): InputError => new InputError(`${label}: ${problem}`, fix);
   const underFile = async (cause: unknown): Promise<InputError> => {
-    const file = await fileInTheWay(target);
-    return file !== undefined
-      ? refuse(`cannot write ${target}: ${file} is a file, not a folder`, other(', in a folder'))
+    const obstacle = await inTheWay(target);
+    return obstacle !== undefined
+      ? refuse(`cannot write ${target}: ${obstacle}`, other(', in a folder'))
       : refuse(`cannot write ${target} (${reasonOf(cause)})`, other());
   };
 
@@ -76,11 +81,11 @@ export async function prepareOutputPath(path: string, label: string, options: Ou
 
   const folder = dirname(target);
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolders(folder);
   } catch (error) {
     const code = codeOf(error);
     if (code === 'ENOTDIR' || code === 'EEXIST') throw await underFile(error);
-    throw refuse(`cannot create the folder ${folder} (${reasonOf(error)})`, options.fix ?? `create it first, or ${other(' in a folder you can write')}`);
+    throw refuse(`cannot create the folder ${folder} (${reasonOf(error)})${virtualNote(error)}`, options.fix ?? `create it first, or ${other(' in a folder you can write')}`);
   }
   await probe(target, folder, refuse, other);
   return target;
@@ -94,8 +99,7 @@ async function probe(target: string, folder: string, refuse: (problem: string, f
     try {
       await (await open(first, 'wx', 0o600)).close();
     } catch (error) {
-      const virtual = codeOf(error) === 'ENOENT' ? ': it takes no new files (a virtual file system, like /proc or /sys)' : '';
-      throw refuse(`cannot create files in ${folder} (${reasonOf(error)})${virtual}`, other(', in a folder you can write'));
+      throw refuse(`cannot create files in ${folder} (${reasonOf(error)})${virtualNote(error)}`, other(', in a folder you can write'));
     }
     try {
       await rename(first, second);

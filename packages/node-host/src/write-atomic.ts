@@ -7,8 +7,9 @@
  * at the target itself: the file the link pointed at is never opened.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { makeFolders } from './folders.js';
 
 /**
  * A fresh name beside `path` (the same folder, so a rename onto `path` stays on one file system):
@@ -29,7 +30,7 @@ export interface WriteAtomicOptions {
  */
 export async function writeAtomic(path: string, text: string | Uint8Array, options: WriteAtomicOptions = {}): Promise<void> {
   const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
+  await makeFolders(folder);
   const temp = namesake(path, 'tmp');
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {

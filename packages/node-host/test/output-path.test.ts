@@ -84,10 +84,20 @@ test('a pipe at the path is refused', async () => {
 
 test('/proc and /sys, where files cannot be created: refused, nothing left there', async () => {
   if (!existsSync('/proc/self') || !existsSync('/sys/kernel')) return;
-  assert.match(await refusal('/proc/regsweep-x.json'), /^--report: cannot create files in \/proc \(ENOENT\): it takes no new files \(a virtual file system, like \/proc or \/sys\)\nfix: give another path for --report, in a folder you can write$/);
+  assert.match(await refusal('/proc/regsweep-x.json'), /^--report: cannot create files in \/proc \(ENOENT\): it takes no new entries \(a virtual file system, like \/proc or \/sys\)\nfix: give another path for --report, in a folder you can write$/);
   assert.match(await refusal('/proc/self/regsweep-x.json'), /cannot create files in \/proc\/self/);
   assert.match(await refusal('/sys/kernel/regsweep-x.json'), /^--report: cannot create files in \/sys\/kernel \((EACCES|EPERM|EROFS)\)/);
   assert.not.ok(existsSync('/proc/regsweep-x.json'));
+  // A missing folder in /proc: Node's recursive mkdir would spin forever here.
+  assert.match(await refusal('/proc/regsweep/deeper/x.json'), /^--report: cannot create the folder \/proc\/regsweep\/deeper \(ENOENT\): it takes no new entries/);
+});
+
+test('a dangling symbolic link on the way is named; nothing is created through it', async () => {
+  const link = join(dir, 'gone');
+  await symlink(join(dir, 'missing-target'), link);
+  assert.is(await refusal(join(link, 'sub', 'report.json')),
+    `--report: cannot write ${link}/sub/report.json: ${link} is a symbolic link to ${dir}/missing-target, which does not exist\nfix: give another path for --report, in a folder`);
+  assert.not.ok(existsSync(join(dir, 'missing-target')));
 });
 
 test('a caller\'s fix replaces the default one', async () => {
