@@ -12,14 +12,14 @@
  * everything else — also when GitHub's hourly budget (or max-deletions) ran out: a notice
  * says what is left, and the next scheduled run continues.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, renderSummary, repositoriesFailure,
   type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import type { PacerClock } from '@regsweep/github';
+import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { setUpGitHub } from './github.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { renderJobSummary } from './job-summary.js';
@@ -61,8 +61,6 @@ export const REPORT_FILE = 'regsweep-report.json';
 /** Reads and deletes in flight per package. */
 const CONCURRENCY = 8;
 
-const realClock: Clock = { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-
 
 /** Output functions that never print the token, even if a message carried it. */
 function redacting(deps: ActionIo, token: string): ActionIo {
@@ -73,13 +71,6 @@ function redacting(deps: ActionIo, token: string): ActionIo {
     notice: (m) => deps.notice(r(m)), setFailed: (m) => deps.setFailed(r(m)),
     setOutput: (n, v) => deps.setOutput(n, r(v)), writeSummary: (md) => deps.writeSummary(r(md)),
   };
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 interface CleanResult {
@@ -149,12 +140,17 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const token = deps.getInput('token').trim();
   if (token !== '') deps.setSecret(token);
   const io = redacting(deps, token);
-  const clock = deps.clock ?? realClock;
+  const clock = deps.clock ?? realClock();
   const startedAt = clock.now();
   const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
   const reportPath = join(deps.env['RUNNER_TEMP'] || deps.tmpdir, REPORT_FILE);
   let repository = deps.env['GITHUB_REPOSITORY'] ?? '';
+  /** The report path once checked; a path that cannot be written stops the run before any request. */
+  let writableReport: string | undefined;
   try {
+    writableReport = await prepareOutputPath(reportPath, `the JSON report (${deps.env['RUNNER_TEMP'] ? 'RUNNER_TEMP' : 'the temporary folder'}/${REPORT_FILE})`, {
+      fix: 'RUNNER_TEMP must be a folder the job can write (the runner sets it): check that no earlier step changed it or put something in the way',
+    });
     const inputs = readInputs((name) => deps.getInput(name), {
       ...(deps.env['GITHUB_REPOSITORY'] ? { repository: deps.env['GITHUB_REPOSITORY'] } : {}),
       ...(deps.env['GITHUB_API_URL'] ? { apiUrl: deps.env['GITHUB_API_URL'] } : {}),
@@ -172,20 +168,20 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   }
   report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
   report.finishedAt = clock.now().toISOString();
-  return finish(io, report, reportPath, repository, token);
+  return finish(io, report, reportPath, writableReport, repository, token);
 }
 
-async function finish(io: ActionIo, report: Report, reportPath: string, repository: string, token: string): Promise<ActionResult> {
+async function finish(io: ActionIo, report: Report, reportPath: string, writableReport: string | undefined, repository: string, token: string): Promise<ActionResult> {
   const redact = (text: string): string => (token.length >= 4 ? text.split(token).join('***') : text);
   try {
-    await writeAtomic(reportPath, redact(`${JSON.stringify(report, null, 2)}\n`));
+    if (writableReport !== undefined) await writeAtomic(writableReport, redact(`${JSON.stringify(report, null, 2)}\n`));
   } catch (error) {
     io.warning(`could not write the JSON report ${reportPath}: ${describeError(error)}`);
   }
   io.setOutput('deleted', String(report.deleted.length));
   io.setOutput('kept', String(report.kept.length));
   io.setOutput('failed', String(report.failed.length));
-  io.setOutput('report', reportPath);
+  io.setOutput('report', writableReport ?? '');
   io.info(renderSummary(report));
   for (const w of report.warnings) io.warning(w);
   try {

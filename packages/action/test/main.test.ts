@@ -3,7 +3,7 @@
  * input mistakes fail the step with the fix, the kubeconfig input fails closed, the report
  * and outputs are written even when the run stops; and the job summary's markdown is safe.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -98,6 +98,38 @@ test('kubeconfig input: one without a context fails closed before anything is re
     assert.match(down.calls.find((c) => c.startsWith('failed')) ?? '', /^failed Kubernetes context prod: cannot reach http:\/\/127\.0\.0\.1:9.*nothing was deleted/);
     assert.ok(down.calls.includes('secret kube-secret-token'), 'the kubeconfig\'s token is masked');
     assert.is(asked, 0);
+  });
+});
+
+test('a report path that cannot be written (under a file, a planted link): exit 2 before any request, the link\'s target unchanged', async () => {
+  await inTemp(async (dir) => {
+    let asked = 0;
+    const count: typeof globalThis.fetch = async () => {
+      asked += 1;
+      return new Response('{}', { status: 500 });
+    };
+    const file = join(dir, 'not-a-folder');
+    await writeFile(file, 'x');
+    const underFile = recorder(dir, {}, count);
+    const result = await runAction({ ...underFile.deps, env: { ...underFile.deps.env, RUNNER_TEMP: file } });
+    assert.is(result.exitCode, 2);
+    assert.equal(underFile.calls.filter((c) => c.startsWith('failed')), [
+      `failed the JSON report (RUNNER_TEMP/regsweep-report.json): cannot write ${file}/regsweep-report.json: ${file} is a file, not a folder\n` +
+      'fix: RUNNER_TEMP must be a folder the job can write (the runner sets it): check that no earlier step changed it or put something in the way',
+    ]);
+    assert.is(underFile.outputs['report'], '', 'no report path is given out');
+
+    const victim = join(dir, 'victim.txt');
+    await writeFile(victim, 'precious\n');
+    await symlink(victim, join(dir, 'regsweep-report.json'));
+    const planted = recorder(dir, {}, count);
+    assert.is((await runAction(planted.deps)).exitCode, 2);
+    assert.match(planted.calls.find((c) => c.startsWith('failed')) ?? '', /regsweep-report\.json is a symbolic link \(to .*victim\.txt\), and regsweep never writes through a link/);
+    assert.is(await readFile(victim, 'utf8'), 'precious\n');
+    assert.is(await readlink(join(dir, 'regsweep-report.json')), victim);
+    assert.equal((await readdir(dir)).sort(), ['not-a-folder', 'regsweep-report.json', 'victim.txt']);
+    assert.is(asked, 0, 'GitHub was not asked anything');
+    assert.ok(planted.summary.every((s) => !s.includes(TOKEN)));
   });
 });
 

@@ -1,3 +1,3 @@
-export { main, writeAtomic, realClock, type Io } from './main.js';
+export { main, type Io } from './main.js';
 export { parseCommand, USAGE, type Command, type KubeArgs } from './args.js';
 export { loadPolicy, type PolicyLookup } from './policy-file.js';

@@ -1,12 +1,12 @@
 /** The CLI's composition root: parse, build adapters, call the core, print and write the report. */
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   applyPlan, defaultCleanupPolicy, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
-  type ClusterImageUse, type Clock, type GitHistory, type Registry, type Report,
+  type ClusterImageUse, type GitHistory, type Registry, type Report,
 } from '@regsweep/core';
 import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
+import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { parseCommand, USAGE, type Command } from './args.js';
 import { explainTags } from './explain.js';
 import { scanClusters } from './in-use.js';
@@ -22,19 +22,6 @@ export interface Io {
   env?: Readonly<Record<string, string | undefined>>;
   /** Standard input, read once for `--password-stdin`. */
   readStdin?: () => Promise<string>;
-}
-
-export const realClock = (fixedNow?: Date): Clock => ({
-  now: () => fixedNow ?? new Date(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-});
-
-/** Writes a file atomically: a temporary file beside it, then a rename. */
-export async function writeAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 function exitCodeOf(err: unknown): number {
@@ -85,6 +72,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (command.kind === 'help') {
     io.stdout(`${USAGE}\n`);
     return 0;
+  }
+  // The report path is checked (its folder created) before anything else: a path that cannot be
+  // written stops the run here, with nothing read or deleted.
+  let reportPath: string | undefined;
+  try {
+    if (command.report !== undefined) reportPath = await prepareOutputPath(resolve(io.cwd, command.report), '--report');
+  } catch (err) {
+    io.stderr(`regsweep: ${describeError(err)}\n`);
+    return exitCodeOf(err);
   }
   const startedAt = new Date();
   const clock = realClock(command.now);
@@ -162,9 +158,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   report.finishedAt = new Date().toISOString();
   io.stdout(`${renderSummary(report)}\n`);
   if (report.error) io.stderr(`regsweep: ${report.error.message}\n`);
-  if (command.report) {
+  if (reportPath !== undefined) {
     try {
-      await writeAtomic(resolve(io.cwd, command.report), `${JSON.stringify(report, null, 2)}\n`);
+      await writeAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     } catch (err) {
       io.stderr(`regsweep: could not write the report ${command.report}: ${describeError(err)}\n`);
       return report.exitCode || 1;

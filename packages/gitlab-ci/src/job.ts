@@ -11,13 +11,14 @@
  * deletion; 0 otherwise — also when GitLab's rate limit or max-deletions stopped the run: what is left
  * is listed, and the next scheduled run continues.
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import {
   cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, repositoriesFailure, sharedHistory,
   type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
-import { loadPolicy, realClock, writeAtomic } from '@regsweep/cli';
+import { loadPolicy } from '@regsweep/cli';
+import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { openGitLabProject, type GitLabProject } from '@regsweep/gitlab';
 import type { PacerClock } from '@regsweep/core';
 import { DigestCache } from '@regsweep/oci-registry';
@@ -135,6 +136,20 @@ async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) =
 }
 
 
+/**
+ * Checks the report and the dotenv file (and creates their folder) before any request: a path that
+ * cannot be written (a folder or a symbolic link in the way, a read-only folder) stops the run, exit 2,
+ * with nothing read or deleted.
+ */
+async function prepareOutputs(env: Env, paths: readonly string[]): Promise<void> {
+  const folder = env['REGSWEEP_REPORT_DIR']?.trim() ? 'REGSWEEP_REPORT_DIR' : env['CI_PROJECT_DIR']?.trim() ? 'CI_PROJECT_DIR' : 'the working directory';
+  for (const path of paths) {
+    await prepareOutputPath(path, `the job's artifact ${basename(path)} (in ${folder})`, {
+      fix: `the job writes ${basename(path)} into ${folder} for GitLab to upload: remove what is in the way there (a folder or a link of that name), or make the folder writable`,
+    });
+  }
+}
+
 export async function runJob(deps: JobDeps): Promise<JobResult> {
   const secrets = redactor(secretsOf(deps.env));
   const redact = secrets.redact;
@@ -142,8 +157,13 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
   const clock = deps.clock ?? realClock();
   const startedAt = clock.now();
   const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
-  const reportDir = reportDirOf(deps.env);
+  const reportDir = resolve(reportDirOf(deps.env));
+  const reportPath = join(reportDir, REPORT_FILE);
+  const dotenvPath = join(reportDir, DOTENV_FILE);
+  let writable = false;
   try {
+    await prepareOutputs(deps.env, [reportPath, dotenvPath]);
+    writable = true;
     const s = readJobVariables(deps.env);
     report.dryRun = s.dryRun;
     say(`regsweep${s.version ? ` ${s.version}` : ''}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
@@ -157,13 +177,20 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
   }
   report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
   report.finishedAt = clock.now().toISOString();
-  return finish(report, resolve(reportDir), say, redact, clock);
+  return finish(report, { reportPath, dotenvPath, writable }, say, redact, clock);
 }
 
-async function finish(report: Report, dir: string, say: (line: string) => void, redact: (t: string) => string, clock: Clock): Promise<JobResult> {
-  const reportPath = join(dir, REPORT_FILE);
-  const dotenvPath = join(dir, DOTENV_FILE);
-  for (const [path, text] of [[reportPath, `${JSON.stringify(report, null, 2)}\n`], [dotenvPath, renderDotenv(report)]] as const) {
+interface Outputs {
+  reportPath: string;
+  dotenvPath: string;
+  /** Whether the paths passed the check (else nothing is written). */
+  writable: boolean;
+}
+
+async function finish(report: Report, outputs: Outputs, say: (line: string) => void, redact: (t: string) => string, clock: Clock): Promise<JobResult> {
+  const { reportPath, dotenvPath, writable } = outputs;
+  const files: ReadonlyArray<readonly [string, string]> = writable ? [[reportPath, `${JSON.stringify(report, null, 2)}\n`], [dotenvPath, renderDotenv(report)]] : [];
+  for (const [path, text] of files) {
     try {
       await writeAtomic(path, redact(text));
     } catch (error) {
@@ -172,7 +199,7 @@ async function finish(report: Report, dir: string, say: (line: string) => void, 
   }
   for (const line of renderJobLog(report, Math.floor(clock.now().getTime() / 1000))) say(line);
   if (report.notAttempted.length > 0) say(`${report.notAttempted.length} deletion(s) left for the next run: ${report.notAttempted[0]?.message ?? ''}`);
-  say(`report: ${reportPath} (artifact), ${dotenvPath} (dotenv)`);
+  say(writable ? `report: ${reportPath} (artifact), ${dotenvPath} (dotenv)` : 'no report and no dotenv file written');
   if (report.error) say(`ERROR: ${report.error.message}`);
   else if (report.failed.length > 0) say(`ERROR: ${report.failed.length} deletion(s) failed; the first: ${report.failed[0]?.message ?? ''}`);
   return { exitCode: report.exitCode, report, reportPath, dotenvPath };

@@ -6,7 +6,7 @@
  * feature/live l1 (multi-arch, signed, open MR !7), tags v1.0 (c2) and v0.9 (c1), a deleted branch's
  * g1 (signed).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -169,6 +169,35 @@ test('bad input is named with its input and fixed before any request: exit 2', (
     assert.is(r.dotenv['REGSWEEP_EXIT_CODE'], '2');
   }
   assert.equal(writes(world), []);
+}));
+
+test('an artifact path that cannot be written (a folder, a planted link, /proc): exit 2 before any request, the link\'s target unchanged', () => job(async ({ world, dir, run }) => {
+  const before = tagsLeft(world);
+  await mkdir(join(dir, 'regsweep-report.json'));
+  const folder = await run();
+  assert.is(folder.code, 2, folder.stdout);
+  assert.match(folder.stdout, new RegExp(`ERROR: the job's artifact regsweep-report\\.json \\(in CI_PROJECT_DIR\\): ${dir}/regsweep-report\\.json is a folder\nfix: the job writes regsweep-report\\.json into CI_PROJECT_DIR`));
+  assert.match(folder.stdout, /no report and no dotenv file written/);
+
+  await rm(join(dir, 'regsweep-report.json'), { recursive: true });
+  const victim = `${dir}-victim.env`;
+  await writeFile(victim, 'KEEP=me\n');
+  try {
+    await symlink(victim, join(dir, 'regsweep.env'));
+    const planted = await run();
+    assert.is(planted.code, 2, planted.stdout);
+    assert.match(planted.stdout, /ERROR: the job's artifact regsweep\.env \(in CI_PROJECT_DIR\): .*regsweep\.env is a symbolic link \(to .*-victim\.env\), and regsweep never writes through a link/);
+    assert.is(await readFile(victim, 'utf8'), 'KEEP=me\n', 'the link\'s target is unchanged');
+    assert.is(await readlink(join(dir, 'regsweep.env')), victim);
+  } finally {
+    await rm(victim, { force: true });
+  }
+
+  const proc = await run({ REGSWEEP_REPORT_DIR: '/proc/regsweep' });
+  assert.is(proc.code, 2, proc.stdout);
+  assert.match(proc.stdout, /ERROR: the job's artifact regsweep-report\.json \(in REGSWEEP_REPORT_DIR\): cannot (create the folder \/proc\/regsweep|create files in \/proc)/);
+  assert.equal(world.gitlab.requestTimes, [], 'GitLab and its registry were asked nothing');
+  assert.equal(tagsLeft(world), before);
 }));
 
 test('kubeconfig-variable (a file-type variable): what the cluster runs is kept and where; an unreachable cluster stops the run', () => job(async ({ world, dir, run }) => {

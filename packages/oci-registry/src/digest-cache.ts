@@ -8,9 +8,10 @@
  * cache is read but never written, created or repaired.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { RegistryError, type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry } from '@regsweep/core';
+import { makeFolders } from '@regsweep/node-host';
 import { toRawManifest } from './client.js';
 import { isDigest, matchesDigest } from './http-util.js';
 import type { ManifestReader } from './registry.js';
@@ -77,7 +78,8 @@ export class DigestCache {
   private async atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
     const dir = join(path, '..');
     if (!this.made.has(dir)) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // Not mkdir's recursive option: it never settles for a folder in /proc (a cache dir there would hang the run).
+      await makeFolders(dir, 0o700);
       this.made.add(dir);
     }
     const temp = join(dir, `.${randomBytes(6).toString('hex')}.${process.pid}.tmp`);

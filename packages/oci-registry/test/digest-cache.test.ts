@@ -100,6 +100,22 @@ test('DigestCache stores exact bytes under <dir>/sha256/<hex>, verifies them on 
   }
 });
 
+test('a cache folder where folders cannot be made (/proc, a file in the way) fails the write at once, never hangs', async () => {
+  const bytes = Buffer.from('{"a":1}');
+  const failure = async (dir: string): Promise<string> => {
+    try {
+      await new DigestCache(dir).write(digestOf(bytes), bytes);
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error);
+    }
+    return 'written';
+  };
+  if (existsSync('/proc/self')) assert.is(await failure('/proc/regsweep-cache'), 'ENOENT');
+  const file = join(await tempDir(), 'file');
+  await writeFile(file, 'x');
+  assert.is(await failure(join(file, 'cache')), 'ENOTDIR');
+});
+
 test('a second run reads no manifest and no config from the registry; results are identical', async () => {
   const dir = await tempDir();
   const first = await run(dir);
