@@ -2,11 +2,15 @@
 // Runs every test file (`packages/*/test/**/*.test.ts`, `test/**/*.test.ts`) in its own node process
 // with tsx, a few at a time, prints each file's output, then sums uvu's per-file totals into the line
 // `N passed, M failed`. Exits non-zero when anything failed or when no test ran.
+// The secret check (scripts/secret-scan.mjs): a test file whose output holds a test secret fails, and
+// so does the run when a file the tests recorded under REGSWEEP_TEST_OUTPUT_ROOT (a folder made for the
+// run, removed after it unless something leaked) holds one.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { findTestSecrets, scanFolder, TEST_OUTPUT_ROOT_ENV } from './secret-scan.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -23,17 +27,21 @@ function findTests(dir, out = []) {
   return out;
 }
 
-const files = [...findTests(join(root, 'packages')), ...findTests(join(root, 'test'))]
+// REGSWEEP_TEST_ROOTS (folders, `:`-separated) replaces packages/ and test/: the runner's own test uses it.
+const roots = process.env.REGSWEEP_TEST_ROOTS ? process.env.REGSWEEP_TEST_ROOTS.split(':') : [join(root, 'packages'), join(root, 'test')];
+const files = roots.flatMap((dir) => findTests(dir))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
+
+const outputRoot = mkdtempSync(join(tmpdir(), 'regsweep-test-outputs-'));
 
 function runFile(file) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', [TEST_OUTPUT_ROOT_ENV]: outputRoot },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -62,6 +70,11 @@ async function worker() {
     const r = await runFile(file);
     const t = totals(r.output);
     process.stdout.write(`\n── ${file} (${r.ms} ms)\n${r.output.trimEnd()}\n`);
+    const leaks = findTestSecrets(r.output);
+    if (leaks.length > 0) {
+      failed += 1;
+      broken.push(`${file}: its output holds a test secret (line ${leaks.map((l) => l.line).join(', ')})`);
+    }
     if (t.total === undefined || t.passed === undefined) {
       failed += 1;
       broken.push(`${file}: no uvu summary (exit ${r.code ?? r.signal})`);
@@ -78,6 +91,13 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: width }, worker));
+
+const recorded = scanFolder(outputRoot);
+for (const hit of recorded.hits) broken.push(`a test secret in a recorded output: ${hit.file}:${hit.line}: ${hit.text}`);
+if (recorded.hits.length > 0) failed += 1;
+process.stdout.write(`\nsecret check: ${files.length} test file outputs and ${recorded.files} recorded outputs read, ${recorded.hits.length} leak(s)\n`);
+if (recorded.hits.length === 0) rmSync(outputRoot, { recursive: true, force: true });
+else process.stdout.write(`the recorded outputs are kept in ${outputRoot}\n`);
 
 if (broken.length) process.stdout.write(`\nProblems:\n${broken.map((b) => `  - ${b}`).join('\n')}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);

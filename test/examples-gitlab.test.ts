@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { loadPolicy } from '@regsweep/cli';
-import { startWorld } from '../packages/gitlab/test/support/world.js';
+import { startWorld, TOKENS } from '../packages/gitlab/test/support/world.js';
 import { componentProject, fakeGitLabVariables, gitlabCiLocal, listedJobs } from './support/gitlab-ci-local.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -27,8 +27,8 @@ test("regsweep's .gitlab-ci.yml: which jobs each pipeline has", async () => {
       return listedJobs(r.stdout);
     };
     assert.equal(await jobs({}), ['test'], 'a push to main without the read token');
-    assert.equal(await jobs({ REGSWEEP_READ_TOKEN: 'glpat-read' }), ['test', 'cleanup-dry-run']);
-    assert.equal(await jobs({ REGSWEEP_READ_TOKEN: 'glpat-read', CI_PIPELINE_SOURCE: 'schedule' }), ['test', 'cleanup-dry-run']);
+    assert.equal(await jobs({ REGSWEEP_READ_TOKEN: TOKENS.read }), ['test', 'cleanup-dry-run']);
+    assert.equal(await jobs({ REGSWEEP_READ_TOKEN: TOKENS.read, CI_PIPELINE_SOURCE: 'schedule' }), ['test', 'cleanup-dry-run']);
     assert.equal(await jobs({ CI_COMMIT_BRANCH: '', CI_COMMIT_REF_NAME: '1.4.0', CI_COMMIT_TAG: '1.4.0' }), ['test', 'release']);
     assert.equal(await jobs({ CI_COMMIT_BRANCH: '', CI_COMMIT_REF_NAME: 'v1.4', CI_COMMIT_TAG: 'v1.4' }), ['test'], 'no release for a tag that is not semver');
     const doc = parse(await read('.gitlab-ci.yml')) as { release: { release: { tag_name: string } } };
@@ -44,14 +44,14 @@ test('the dry-run job of the project pipeline runs the checkout\'s bundle and wr
   try {
     // The include names $CI_PROJECT_PATH, so the project keeps gitlab-ci-local's path (acme/regsweep); the fake answers by id.
     const { CI_PROJECT_PATH: _, ...variables } = fakeGitLabVariables(world.gitlab.url, p.dir);
-    const r = await gitlabCiLocal(p, { ...variables, CI_PIPELINE_SOURCE: 'schedule', REGSWEEP_READ_TOKEN: 'glpat-read' }, ['cleanup-dry-run']);
+    const r = await gitlabCiLocal(p, { ...variables, CI_PIPELINE_SOURCE: 'schedule', REGSWEEP_READ_TOKEN: TOKENS.read }, ['cleanup-dry-run']);
     assert.is(r.code, 0, r.out);
     assert.match(r.out, /dry run of the cleanup of the container registry of acme\/regsweep/);
     assert.match(r.out, /policy: the default/);
     assert.match(r.out, /kept 7 \(git-history 6, closure 1\), would delete 2/, 'the default policy drops the deleted branch\'s image and its signature');
     assert.not.match(r.out, /fetching/, 'source "." runs this checkout');
     assert.equal(world.gitlab.requestTimes.filter((q) => q.method === 'DELETE'), []);
-    assert.not.match(r.out, /glpat-read/);
+    assert.not.ok(r.out.includes(TOKENS.read), 'the token is never printed');
   } finally {
     await world.gitlab.close();
     await p.remove();

@@ -11,6 +11,8 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { TOKENS } from '../../packages/gitlab/test/support/fake-gitlab.js';
+import { recordOutput } from './secrets.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const GCL = join(root, 'node_modules/.bin/gitlab-ci-local');
@@ -53,7 +55,7 @@ export async function componentProject(files: Record<string, string>): Promise<C
 export function fakeGitLabVariables(url: string, projectDir: string): Record<string, string> {
   return {
     CI_SERVER_URL: url, CI_API_V4_URL: `${url}/api/v4`, CI_PROJECT_ID: '42', CI_PROJECT_PATH: 'acme/app',
-    CI_REGISTRY: url, CI_JOB_TOKEN: 'job-token-1', CI_PROJECT_DIR: projectDir,
+    CI_REGISTRY: url, CI_JOB_TOKEN: TOKENS.job, CI_PROJECT_DIR: projectDir,
   };
 }
 
@@ -62,9 +64,11 @@ export async function gitlabCiLocal(p: ComponentProject, variables: Record<strin
   for (const [k, v] of Object.entries(variables)) args.push('--variable', `${k}=${v}`);
   try {
     const { stdout, stderr } = await exec(GCL, [...args, ...extra], { cwd: p.dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: p.home }, timeout: 120_000 });
+    recordOutput('gitlab-ci-local', stdout + stderr);
     return { code: 0, out: stdout + stderr, stdout };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
+    recordOutput('gitlab-ci-local', `${e.stdout ?? ''}${e.stderr ?? ''}`);
     return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}`, stdout: e.stdout ?? '' };
   }
 }

@@ -27,6 +27,8 @@ export interface GitHubSetupOptions {
   pacerClock?: PacerClock;
   /** Requests in flight at most (the pacer's bound; GitHub allows 100). */
   concurrency: number;
+  /** Told the Bearer tokens the registry's token service hands out (for redaction). */
+  onSecret?: (secret: string) => void;
 }
 
 export interface GitHubSetup {
@@ -81,7 +83,7 @@ export function setUpGitHub(o: GitHubSetupOptions): GitHubSetup {
     openPackage: (name) => openGhcrPackage({
       octokit: packagesOctokit, owner: inputs.owner, package: name, registryUrl: inputs.registryUrl, token: inputs.token, pacer,
       cache: { cache, readOnly: inputs.dryRun },
-      ...(o.fetch !== undefined ? { oci: { fetch: o.fetch } } : {}),
+      oci: { ...(o.fetch !== undefined ? { fetch: o.fetch } : {}), ...(o.onSecret !== undefined ? { onSecret: o.onSecret } : {}) },
     }),
   };
 }

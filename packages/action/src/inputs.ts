@@ -2,7 +2,7 @@
  * The action's inputs, parsed into plain data (docker/metadata-action style): `readInputs(getInput,
  * context)` takes the way to read an input and the run's context, so tests pass plain objects.
  */
-import { InputError } from '@regsweep/core';
+import { InputError, refuseUserinfo } from '@regsweep/core';
 
 export interface ActionInputs {
   token: string;
@@ -43,6 +43,14 @@ function repo(name: string, value: string): { owner: string; name: string } {
   return { owner: m[1] as string, name: m[2] as string };
 }
 
+const URL_HINT = 'give the URL without user:password@: the token input is what authenticates to GitHub and its registry';
+
+/** An API or registry URL, without trailing slashes; credentials in it are refused (shown masked). */
+function url(value: string, what: string): string {
+  refuseUserinfo(value, what, URL_HINT);
+  return value.replace(/\/+$/, '');
+}
+
 export function readInputs(getInput: GetInput, context: RunContext): ActionInputs {
   const token = getInput('token').trim();
   if (token === '') throw new InputError('input token is empty', 'pass `token: ${{ github.token }}` (with `permissions: packages: write`) or a classic PAT with read:packages and delete:packages');
@@ -60,8 +68,8 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
     token, owner, packages, repository,
     ...(config !== '' ? { config } : {}),
     dryRun: bool('dry-run', getInput('dry-run'), false),
-    apiUrl: (getInput('api-url') || context.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
-    registryUrl: (getInput('registry-url') || 'https://ghcr.io').replace(/\/+$/, ''),
+    apiUrl: url(getInput('api-url') || context.apiUrl || 'https://api.github.com', getInput('api-url') ? 'input api-url' : 'GITHUB_API_URL'),
+    registryUrl: url(getInput('registry-url') || 'https://ghcr.io', 'input registry-url'),
     ...(kubeconfig.trim() !== '' ? { kubeconfig } : {}),
     ...(maxText !== '' ? { maxDeletions: Number(maxText) } : {}),
     pullRequests: bool('pull-requests', getInput('pull-requests'), true),

@@ -14,8 +14,8 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, renderSummary, repositoriesFailure,
-  type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
+  cleanRepositories, createRedactor, describeError, emptyReport, InputError, isBudgetStop, renderSummary, repositoriesFailure,
+  type ClusterImageUse, type Clock, type Redactor, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import type { PacerClock } from '@regsweep/github';
@@ -62,11 +62,20 @@ export const REPORT_FILE = 'regsweep-report.json';
 const CONCURRENCY = 8;
 
 
-/** Output functions that never print the token, even if a message carried it. */
-function redacting(deps: ActionIo, token: string): ActionIo {
-  const r = (m: string): string => (token.length >= 4 ? m.split(token).join('***') : m);
+/**
+ * Output functions that print no known secret, even if a message carried one: every line, output and
+ * the job summary go through the run's one redactor. `setSecret` both masks a secret in the runner's
+ * log (`::add-mask::`) and adds it to the redactor (the kubeconfig's credentials, Bearer tokens).
+ */
+function redacting(deps: ActionIo, secrets: Redactor): ActionIo {
+  const r = (m: string): string => secrets.redact(m);
   return {
     ...deps,
+    setSecret: (s) => {
+      if (s.trim() === '') return;
+      deps.setSecret(s);
+      secrets.add(s);
+    },
     debug: (m) => deps.debug(r(m)), info: (m) => deps.info(r(m)), warning: (m) => deps.warning(r(m)),
     notice: (m) => deps.notice(r(m)), setFailed: (m) => deps.setFailed(r(m)),
     setOutput: (n, v) => deps.setOutput(n, r(v)), writeSummary: (md) => deps.writeSummary(r(md)),
@@ -104,7 +113,7 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
   io.info(`digest cache: ${cacheDir}${inputs.dryRun ? ' (read only: dry run)' : ''}`);
   const github = setUpGitHub({
     inputs, pullRequests: inputs.pullRequests && loaded.policy.pullRequests, cacheDir, concurrency: 10,
-    log: { debug: io.debug, info: io.info },
+    log: { debug: io.debug, info: io.info }, onSecret: io.setSecret,
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
     ...(deps.pacerClock !== undefined ? { pacerClock: deps.pacerClock } : {}),
   });
@@ -138,8 +147,9 @@ async function cleanPackages(inputs: ActionInputs, deps: ActionDeps, io: ActionI
 
 export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const token = deps.getInput('token').trim();
-  if (token !== '') deps.setSecret(token);
-  const io = redacting(deps, token);
+  const secrets = createRedactor();
+  const io = redacting(deps, secrets);
+  io.setSecret(token);
   const clock = deps.clock ?? realClock();
   const startedAt = clock.now();
   const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
@@ -168,13 +178,12 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   }
   report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
   report.finishedAt = clock.now().toISOString();
-  return finish(io, report, reportPath, writableReport, repository, token);
+  return finish(io, report, reportPath, writableReport, repository, secrets);
 }
 
-async function finish(io: ActionIo, report: Report, reportPath: string, writableReport: string | undefined, repository: string, token: string): Promise<ActionResult> {
-  const redact = (text: string): string => (token.length >= 4 ? text.split(token).join('***') : text);
+async function finish(io: ActionIo, report: Report, reportPath: string, writableReport: string | undefined, repository: string, secrets: Redactor): Promise<ActionResult> {
   try {
-    if (writableReport !== undefined) await writeAtomic(writableReport, redact(`${JSON.stringify(report, null, 2)}\n`));
+    if (writableReport !== undefined) await writeAtomic(writableReport, secrets.redact(`${JSON.stringify(report, null, 2)}\n`));
   } catch (error) {
     io.warning(`could not write the JSON report ${reportPath}: ${describeError(error)}`);
   }

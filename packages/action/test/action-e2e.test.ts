@@ -13,6 +13,7 @@ import { oidOf } from '../../github/test/support/fake-graphql.js';
 import type { Handler } from '../../github/test/support/server.js';
 import { declaredInputs, removeDirs, runBundle, runnerDirs, type ActionRun, type RunnerDirs } from './support/runner.js';
 import { TOKEN, World, type VersionSpec } from './support/world.js';
+import { testSecret } from '../../../test/support/secrets.js';
 import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
 
 const sha = (label: string): string => `sha-${oidOf(label).slice(0, 7)}`;
@@ -116,18 +117,19 @@ test('deleted branches: their images go, everything a branch, tag or pull reques
 
 test('kubeconfig input: the deleted branch image a Deployment still runs stays, where it runs is in the summary; the kube token is masked', async () => {
   const { world, kept, gone } = branchesWorld();
-  const kube = new FakeKube({ token: 'kube-secret-token' });
+  const kubeToken = testSecret('kube-e2e');
+  const kube = new FakeKube({ token: kubeToken });
   await scenario(world, async (dirs) => {
     await kube.start();
     try {
       const host = new URL(world.url).host;
       kube.workload('deployments', 'web', 'legacy', { containers: [`${host}/acme/app:feature-gone`] });
-      const kubeconfig = kubeconfigYaml([{ name: 'prod', server: kube.url, token: 'kube-secret-token' }]);
+      const kubeconfig = kubeconfigYaml([{ name: 'prod', server: kube.url, token: kubeToken }]);
       await writeFile(join(dirs.workspace, '.regsweep.yml'), 'cleanup:\n  keepImagesBuiltWithinLastNHours: 1\n');
       const run = await runBundle(dirs, world.url, inputsFor(world, { kubeconfig }));
       assert.is(run.code, 0, run.stdout + run.stderr);
       await checkMasked(run);
-      assert.ok(run.stdout.includes('::add-mask::kube-secret-token'), 'the kubeconfig token is masked');
+      assert.ok(run.stdout.includes(`::add-mask::${kubeToken}`), 'the kubeconfig token is masked');
       assert.equal(world.left(), sorted([...kept, gone[0] as string]), 'feature-gone stays: a Deployment runs it');
       const r = await report(run);
       const legacy = r.kept.find((k) => k.digest === gone[0]);
@@ -297,7 +299,7 @@ test('max-deletions is one budget for the whole run: two packages, three deletio
 test('a wrong token: exit 2 (bad input) with what to do, nothing read or deleted', async () => {
   const { world } = branchesWorld();
   await scenario(world, async (dirs) => {
-    const wrong = 'ghp_notAValidToken9876';
+    const wrong = testSecret('ghp-wrong');
     const run = await runBundle(dirs, world.url, inputsFor(world, { token: wrong }));
     assert.is(run.code, 2);
     await checkMasked(run, wrong);

@@ -10,12 +10,22 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { emptyReport, type Report } from '@regsweep/core';
 import { renderJobSummary, runAction, type ActionDeps } from '../src/index.js';
+import { recordRun } from './support/record.js';
+import { testSecret } from '../../../test/support/secrets.js';
 
-const TOKEN = 'ghp_inProcessToken42';
+const TOKEN = testSecret('ghp-in-process');
+const KUBE_TOKEN = testSecret('kube-token');
 const inputs: Record<string, string> = {
   token: TOKEN, owner: 'acme', packages: 'app', repository: 'acme/app', config: '', 'dry-run': 'false',
   'api-url': 'http://github.invalid', 'registry-url': 'http://ghcr.invalid', kubeconfig: '', 'max-deletions': '', 'pull-requests': 'true', 'cache-dir': '',
 };
+
+/** runAction, with what it printed and wrote recorded for the secret check. */
+async function run(r: Recorded): ReturnType<typeof runAction> {
+  const result = await runAction(r.deps);
+  recordRun(r, result.reportPath);
+  return result;
+}
 
 interface Recorded {
   deps: ActionDeps;
@@ -58,7 +68,7 @@ async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
 test('a bad input: the token is masked first, the step fails with the input named, report and outputs still written', async () => {
   await inTemp(async (dir) => {
     const r = recorder(dir, { 'dry-run': 'maybe' });
-    const result = await runAction(r.deps);
+    const result = await run(r);
     assert.is(result.exitCode, 2);
     assert.is(r.calls[0], `secret ${TOKEN}`);
     assert.equal(r.calls.filter((c) => c.startsWith('failed')), ['failed input dry-run: expected true or false, got "maybe"']);
@@ -72,7 +82,7 @@ test('a bad input: the token is masked first, the step fails with the input name
 test('a config input naming a missing file: the input is named, with the fix', async () => {
   await inTemp(async (dir) => {
     const r = recorder(dir, { config: 'cleanup/regsweep.yml' });
-    assert.is((await runAction(r.deps)).exitCode, 2);
+    assert.is((await run(r)).exitCode, 2);
     const failed = r.calls.find((c) => c.startsWith('failed')) ?? '';
     assert.match(failed, /^failed input config: .*cleanup\/regsweep\.yml does not exist\nfix: .*actions\/checkout/);
   });
@@ -86,17 +96,17 @@ test('kubeconfig input: one without a context fails closed before anything is re
       return new Response(JSON.stringify({ message: `Bad credentials for ${TOKEN}` }), { status: 401, headers: { 'content-type': 'application/json' } });
     };
     const r = recorder(dir, { kubeconfig: 'apiVersion: v1\nkind: Config\n' }, refuse);
-    assert.is((await runAction(r.deps)).exitCode, 2);
+    assert.is((await run(r)).exitCode, 2);
     assert.match(r.calls.find((c) => c.startsWith('failed')) ?? '', /^failed the kubeconfig has no context/);
     assert.is(asked, 0, 'GitHub was not asked anything');
     assert.ok(r.calls.slice(1).every((c) => !c.includes(TOKEN)));
     assert.ok(r.summary.every((s) => !s.includes(TOKEN)));
     const kubeconfig = 'apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n- name: prod\n  cluster:\n    server: http://127.0.0.1:9\n    insecure-skip-tls-verify: true\n' +
-      'users:\n- name: ci\n  user:\n    token: kube-secret-token\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: ci\n';
+      `users:\n- name: ci\n  user:\n    token: ${KUBE_TOKEN}\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: ci\n`;
     const down = recorder(dir, { kubeconfig }, refuse);
-    assert.is((await runAction(down.deps)).exitCode, 1);
+    assert.is((await run(down)).exitCode, 1);
     assert.match(down.calls.find((c) => c.startsWith('failed')) ?? '', /^failed Kubernetes context prod: cannot reach http:\/\/127\.0\.0\.1:9.*nothing was deleted/);
-    assert.ok(down.calls.includes('secret kube-secret-token'), 'the kubeconfig\'s token is masked');
+    assert.ok(down.calls.includes(`secret ${KUBE_TOKEN}`), 'the kubeconfig\'s token is masked');
     assert.is(asked, 0);
   });
 });

@@ -1,6 +1,6 @@
 /** Command-line words → a plain command object. Every mistake is an InputError naming the flag. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError } from '@regsweep/core';
+import { InputError, refuseUserinfo } from '@regsweep/core';
 
 export const USAGE = `Usage:
   regsweep cleanup --registry REF [--registry REF …] [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
@@ -95,10 +95,23 @@ function positiveInt(flag: string, text: string | undefined, fallback: number | 
   return Number(text);
 }
 
+/** How to pass registry credentials instead of in a reference (the refusal's fix). */
+export const CREDENTIALS_HINT = 'use --username USER with --password-stdin, REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or docker login';
+
+/** `--password-stdin VALUE` or `--password-stdin=VALUE`: refused without echoing the value (a password, most likely). */
+function refusePasswordValue(words: readonly string[]): void {
+  const valued = words.some((w, i) => w.startsWith('--password-stdin=') || (i > 0 && words[i - 1] === '--password-stdin' && !w.startsWith('-')));
+  if (valued) {
+    throw new InputError('--password-stdin reads the password from standard input and takes no value',
+      'pipe the password or token in: echo "$TOKEN" | regsweep … --username USER --password-stdin');
+  }
+}
+
 export function parseCommand(argv: readonly string[]): Command {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };
   if (!(verb in ALLOWED)) throw new InputError(`unknown command ${JSON.stringify(verb)}`, 'commands: cleanup, purge, explain, help');
+  refusePasswordValue(rest);
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false }));
@@ -110,6 +123,7 @@ export function parseCommand(argv: readonly string[]): Command {
     if (!(ALLOWED[verb] as readonly string[]).includes(key)) throw new InputError(`${verb}: --${key} does not apply to this command`, `run \`regsweep help\` for the flags`);
   }
   const registries = (values.registry as string[] | undefined) ?? [];
+  for (const ref of registries) refuseUserinfo(ref, '--registry', CREDENTIALS_HINT);
   // cleanup and explain may take their repositories from the policy file instead (checked once it is read).
   if (registries.length === 0 && verb === 'purge') throw new InputError(`${verb}: --registry is required`, 'pass --registry oci:DIR for an image layout or --registry HOST[:PORT]/NAME for a registry repository');
   const twice = registries.find((ref, i) => registries.indexOf(ref) !== i);

@@ -5,7 +5,7 @@
  * (packages/kubernetes fails closed), before anything is planned.
  */
 import { InputError, type ClusterImageUse } from '@regsweep/core';
-import { findKubeconfig, KubeClusterImages } from '@regsweep/kubernetes';
+import { findKubeconfig, KubeClusterImages, kubeconfigFileSecrets, kubeconfigSecrets } from '@regsweep/kubernetes';
 import type { KubeArgs } from './args.js';
 
 export interface InUseScan {
@@ -16,7 +16,8 @@ export interface InUseScan {
 }
 
 /** Undefined when there is no kubeconfig at all (in-use protection is then off, with a warning). */
-export async function scanClusters(kube: KubeArgs, o: { env: Readonly<Record<string, string | undefined>>; homedir: string; log?: (m: string) => void }): Promise<InUseScan | undefined> {
+/** `onSecret` is told the kubeconfig's credentials (tokens, passwords, keys) before anything is logged. */
+export async function scanClusters(kube: KubeArgs, o: { env: Readonly<Record<string, string | undefined>>; homedir: string; log?: (m: string) => void; onSecret?: (secret: string) => void }): Promise<InUseScan | undefined> {
   const found = await findKubeconfig({ files: kube.kubeconfigs, env: o.env, homedir: o.homedir });
   if (found === undefined) {
     // Clusters were asked for by name: going on without them would protect nothing (fail closed).
@@ -27,6 +28,7 @@ export async function scanClusters(kube: KubeArgs, o: { env: Readonly<Record<str
     }
     return undefined;
   }
+  for (const secret of [...kubeconfigSecrets(found.config), ...(await kubeconfigFileSecrets(found.config))]) o.onSecret?.(secret);
   const scan = new KubeClusterImages({
     kubeconfig: found.config, contexts: kube.contexts, namespaces: kube.namespaces, ...(o.log ? { log: o.log } : {}),
   });

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import {
-  applyPlan, defaultCleanupPolicy, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
+  applyPlan, createRedactor, defaultCleanupPolicy, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
   type ClusterImageUse, type GitHistory, type Registry, type Report,
 } from '@regsweep/core';
 import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
@@ -54,6 +54,22 @@ function failuresError(run: CleanRunResult, repositories: number): unknown {
 const describeError = (err: unknown): string => describeCoreError(err, '  ');
 
 
+/**
+ * `io` with everything it prints through one redaction of every secret the run learns (the
+ * password, REGSWEEP_REGISTRY_PASSWORD, Docker config and helper secrets, Bearer tokens, kubeconfig
+ * credentials): `learn` adds one, `redact` is for what is written to files (the report).
+ */
+function redactingIo(io: Io): { io: Io; learn: (secret: string) => void; redact: (text: string) => string } {
+  const secrets = createRedactor();
+  secrets.add(io.env?.['REGSWEEP_REGISTRY_PASSWORD']);
+  const redact = (text: string): string => secrets.redact(text);
+  return {
+    io: { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) },
+    learn: (secret) => void secrets.add(secret),
+    redact,
+  };
+}
+
 async function readPassword(io: Io): Promise<string> {
   const text = io.readStdin ? await io.readStdin() : '';
   const password = text.replace(/\r?\n$/, '');
@@ -61,7 +77,8 @@ async function readPassword(io: Io): Promise<string> {
   return password;
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
+  const { io, learn, redact } = redactingIo(rawIo);
   let command: Command;
   try {
     command = parseCommand(argv);
@@ -93,12 +110,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     report.policySource = loaded?.source ?? 'none';
     report.warnings.push(...(loaded?.warnings ?? []));
     const password = command.passwordStdin ? await readPassword(io) : undefined;
+    if (password !== undefined) learn(password);
     const open = (ref: string, what: string): Promise<Registry> => openRegistry(ref, io.cwd, {
       what, plainHttp: command.plainHttp, concurrency: command.concurrency, dryRun: command.dryRun,
       ...(io.env ? { env: io.env } : {}),
       ...(command.username !== undefined && password !== undefined ? { username: command.username, password } : {}),
       ...(command.cacheDir !== undefined ? { cacheDir: command.cacheDir } : {}),
       ...(progress ? { note: progress } : {}),
+      onSecret: learn,
     });
     if (loaded && command.kind !== 'purge') {
       const chosen = chooseRepositories(command.kind, command.registries, { repositories: loaded.policy.repositories, source: loaded.source });
@@ -115,7 +134,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         }
       } else {
         const env = io.env ?? {};
-        const scan = await scanClusters(command.kube, { env, homedir: env['HOME'] ?? homedir(), ...(progress ? { log: progress } : {}) });
+        const scan = await scanClusters(command.kube, { env, homedir: env['HOME'] ?? homedir(), onSecret: learn, ...(progress ? { log: progress } : {}) });
         if (scan === undefined) report.warnings.push('no kubeconfig found ($KUBECONFIG, ~/.kube/config, in-cluster): in-use protection is off (pass --without-kube to say that is intended)');
         else clusterImages = scan.uses;
       }
@@ -160,7 +179,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (report.error) io.stderr(`regsweep: ${report.error.message}\n`);
   if (reportPath !== undefined) {
     try {
-      await writeAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+      await writeAtomic(reportPath, redact(`${JSON.stringify(report, null, 2)}\n`));
     } catch (err) {
       io.stderr(`regsweep: could not write the report ${command.report}: ${describeError(err)}\n`);
       return report.exitCode || 1;

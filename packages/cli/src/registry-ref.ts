@@ -1,7 +1,7 @@
 /** `--registry` values → Registry adapters, with credentials and the digest cache. */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { InputError, REGISTRY_REPOSITORY_PATTERN, type Registry } from '@regsweep/core';
+import { InputError, REGISTRY_REPOSITORY_PATTERN, refuseUserinfo, type Registry } from '@regsweep/core';
 import { openOciLayout } from '@regsweep/oci-layout';
 import {
   DigestCache, defaultCacheDir, openOciRegistry, readTextFileIfExists, resolveCredentials, spawnHelper, withDigestCache,
@@ -25,6 +25,8 @@ export interface OpenRegistryOptions {
   dryRun?: boolean;
   /** Where to say which credentials were used (never the secret). */
   note?: (message: string) => void;
+  /** Told every secret learnt while opening and using the registry (a password, a helper's secret, Bearer tokens), for redaction. */
+  onSecret?: (secret: string) => void;
   /**
    * First wait before retrying a failed registry request (doubles per attempt; default 500 ms). When
    * absent, the hidden environment variable REGSWEEP_REGISTRY_RETRY_BACKOFF_MS (whole milliseconds)
@@ -47,6 +49,7 @@ function retryBackoff(options: OpenRegistryOptions, env: Readonly<Record<string,
 const HOST_NAME = new RegExp(REGISTRY_REPOSITORY_PATTERN);
 
 const CREDENTIALS_HINT = 'pass --username USER --password-stdin, set REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or log in with docker login';
+const NO_USERINFO_HINT = `write HOST[:PORT]/NAME and ${CREDENTIALS_HINT}`;
 
 export async function openRegistry(ref: string, cwd: string, options: OpenRegistryOptions = {}): Promise<Registry> {
   const what = options.what ?? '--registry';
@@ -61,6 +64,8 @@ export async function openRegistry(ref: string, cwd: string, options: OpenRegist
       throw err;
     }
   }
+  // Checked before the ref is printed anywhere (the policy file's and --registry's are checked when read too).
+  refuseUserinfo(ref, what, NO_USERINFO_HINT);
   if (!HOST_NAME.test(ref)) {
     throw new InputError(`${what} ${JSON.stringify(ref)}: expected oci:DIR or HOST[:PORT]/NAME`);
   }
@@ -71,6 +76,7 @@ export async function openRegistry(ref: string, cwd: string, options: OpenRegist
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
   });
+  if (credentials) options.onSecret?.(credentials.password);
   const backoffMs = retryBackoff(options, env);
   if (credentials) options.note?.(`${host}: using credentials of ${credentials.username === '<token>' ? 'an identity token' : credentials.username} from ${credentials.source}`);
   const registry = await openOciRegistry(ref, {
@@ -80,6 +86,7 @@ export async function openRegistry(ref: string, cwd: string, options: OpenRegist
     ...(backoffMs !== undefined ? { backoffMs } : {}),
     credentialsHint: CREDENTIALS_HINT,
     onListingRetry: (why) => options.note?.(`${ref}: the tag list changed while it was read (${why}); reading it again`),
+    ...(options.onSecret ? { onSecret: options.onSecret } : {}),
   });
   if (options.cacheDir === null) return registry;
   const dir = options.cacheDir !== undefined ? resolve(cwd, options.cacheDir) : defaultCacheDir(env, homedir());

@@ -11,6 +11,7 @@ import { main } from '../src/main.js';
 import { buildDemoWorld } from '../src/demo-fixture.js';
 import { openRegistry } from '../src/registry-ref.js';
 import { startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
+import { testSecret } from '../../../test/support/secrets.js';
 
 const run = promisify(execFile);
 let server: RegistryServer;
@@ -70,10 +71,10 @@ test('registry credentials come from REGSWEEP_REGISTRY_USERNAME / _PASSWORD, bot
   assert.is(r.name, `${server.host}/demo/app`);
   assert.is(r.imageReference, `${server.host}/demo/app`);
   assert.equal(notes, [], 'anonymous: no credentials named');
-  const env = { REGSWEEP_REGISTRY_USERNAME: 'u', REGSWEEP_REGISTRY_PASSWORD: 'secret-pw' };
+  const env = { REGSWEEP_REGISTRY_USERNAME: 'u', REGSWEEP_REGISTRY_PASSWORD: testSecret('env-password') };
   await openRegistry(`${server.host}/demo/app`, root, { env, cacheDir: null, note: (m) => void notes.push(m) });
   assert.match(notes.join('\n'), /using credentials of u from/);
-  assert.not.match(notes.join('\n'), /secret-pw/);
+  assert.not.ok(notes.join('\n').includes(env.REGSWEEP_REGISTRY_PASSWORD));
   try {
     await openRegistry(`${server.host}/demo/app`, root, { env: { REGSWEEP_REGISTRY_USERNAME: 'u' }, cacheDir: null });
     assert.unreachable('half the credentials must be refused');

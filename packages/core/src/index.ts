@@ -17,6 +17,7 @@ export * from './report/report.js';
 export * from './report/summary.js';
 export * from './run.js';
 export * from './util/pool.js';
+export * from './util/redact.js';
 export * from './policy/index.js';
 export * from './history-cache.js';
 export * from './pace/pacer.js';

@@ -63,7 +63,7 @@ export interface GhcrPackageOptions {
   /** First pause after a 5xx or network failure, doubled per try (default 1000 ms). */
   backoffMs?: number;
   /** Passed to the OCI read client (fetch, sleep, now, timeouts). */
-  oci?: Pick<OciRegistryClientOptions, 'fetch' | 'sleep' | 'now' | 'maxAttempts' | 'backoffMs' | 'timeoutMs'>;
+  oci?: Pick<OciRegistryClientOptions, 'fetch' | 'sleep' | 'now' | 'maxAttempts' | 'backoffMs' | 'timeoutMs' | 'onSecret'>;
 }
 
 export interface GhcrStats {

@@ -13,7 +13,7 @@
  */
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import {
-  cleanRepositories, describeError, emptyReport, InputError, isBudgetStop, repositoriesFailure, sharedHistory,
+  cleanRepositories, createRedactor, describeError, emptyReport, InputError, isBudgetStop, repositoriesFailure, sharedHistory,
   type ClusterImageUse, type Clock, type Registry, type Report, type RepositoryFailure,
 } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
@@ -49,21 +49,12 @@ export interface JobResult {
 }
 
 /** Every value that must never reach the log: the tokens the job could use, the kubeconfig. */
-function secretsOf(env: Env): string[] {
+function secretsOf(env: Env): Array<string | undefined> {
   const named = (key: string): string | undefined => {
     const name = variableNameText(env[key]);
     return name ? env[name] : undefined;
   };
-  const values = [env['REGSWEEP_TOKEN'], named('REGSWEEP_TOKEN_VARIABLE'), env['CI_JOB_TOKEN'], named('REGSWEEP_KUBECONFIG_VARIABLE')];
-  return values.map((v) => v?.trim() ?? '').filter((v) => v.length >= 4);
-}
-
-/** Redacts the secrets it holds; more are added as they are found (a kubeconfig's tokens). */
-function redactor(secrets: string[]): { redact(text: string): string; add(secret: string): void } {
-  return {
-    redact: (text) => secrets.reduce((t, s) => t.split(s).join('[MASKED]'), text),
-    add: (secret) => void (secret.length >= 4 && !secrets.includes(secret) && secrets.push(secret)),
-  };
+  return [env['REGSWEEP_TOKEN'], named('REGSWEEP_TOKEN_VARIABLE'), env['CI_JOB_TOKEN'], env['CI_REGISTRY_PASSWORD'], named('REGSWEEP_KUBECONFIG_VARIABLE')];
 }
 
 interface CleanResult {
@@ -107,7 +98,8 @@ async function cleanProject(s: JobSettings, deps: JobDeps, say: (line: string) =
       say(`GitLab's rate limit (${status}): no request is sent until ${new Date(untilMs).toISOString()}`);
     },
     ...(s.requestsPerMinute !== undefined ? { requestsPerMinute: s.requestsPerMinute } : {}),
-    ...(deps.fetch !== undefined ? { fetch: deps.fetch, oci: { fetch: deps.fetch } } : {}),
+    oci: { ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}), onSecret: addSecret },
+    ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
     ...(deps.pacerClock !== undefined ? { clock: deps.pacerClock } : {}),
   });
 
@@ -151,8 +143,11 @@ async function prepareOutputs(env: Env, paths: readonly string[]): Promise<void>
 }
 
 export async function runJob(deps: JobDeps): Promise<JobResult> {
-  const secrets = redactor(secretsOf(deps.env));
-  const redact = secrets.redact;
+  // One redaction (as GitLab masks: [MASKED]) of the job's tokens and of what is learnt on the way
+  // (the kubeconfig's credentials, registry JWTs).
+  const secrets = createRedactor({ mask: '[MASKED]' });
+  for (const secret of secretsOf(deps.env)) secrets.add(secret);
+  const redact = (text: string): string => secrets.redact(text);
   const say = (line: string): void => deps.out(redact(line));
   const clock = deps.clock ?? realClock();
   const startedAt = clock.now();
@@ -168,7 +163,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     report.dryRun = s.dryRun;
     say(`regsweep${s.version ? ` ${s.version}` : ''}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
       ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
-    const { failures } = await cleanProject(s, deps, say, secrets.add, report, clock);
+    const { failures } = await cleanProject(s, deps, say, (secret) => void secrets.add(secret), report, clock);
     if (failures.length > 0) {
       report.error = repositoriesFailure(report, failures, report.repositories.length + failures.length, 'repositories');
     }

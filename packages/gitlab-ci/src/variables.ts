@@ -8,7 +8,7 @@
  * component's `token-variable` input), else `CI_JOB_TOKEN` (enough for the registry, branches, tags
  * and merge requests; not for commits, platform-facts.md "GitLab").
  */
-import { InputError } from '@regsweep/core';
+import { InputError, refuseUserinfo } from '@regsweep/core';
 import type { GitLabAuth } from '@regsweep/gitlab';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -99,7 +99,8 @@ export function reportDirOf(env: Env): string {
 function variableName(env: Env, name: string): string | undefined {
   const v = variableNameText(env[name]);
   if (v !== undefined && !VARIABLE_NAME.test(v)) {
-    throw new InputError(`${label(name)}: ${JSON.stringify(env[name])} is not the name of a CI/CD variable`,
+    // The value is not shown: what is given here instead of a name is most often the token itself.
+    throw new InputError(`${label(name)}: its value is not the name of a CI/CD variable (letters, digits and _)`,
       'give the name of the variable without $ (for example REGSWEEP_API_TOKEN), not its value');
   }
   return v;
@@ -160,7 +161,16 @@ function definedOnly<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], u
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
+/** GitLab's URL variables: one with user:password@ is refused before it is printed anywhere (shown masked). */
+const URL_VARIABLES = ['CI_SERVER_URL', 'CI_API_V4_URL', 'CI_REGISTRY', 'CI_REGISTRY_IMAGE'] as const;
+
 export function readJobVariables(env: Env): JobSettings {
+  for (const name of URL_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) {
+      refuseUserinfo(value.trim(), name, `set ${name} without user:password@ (GitLab sets it so): the job authenticates with CI_JOB_TOKEN or the token-variable input`);
+    }
+  }
   const projectId = required(env, 'CI_PROJECT_ID');
   const projectPath = required(env, 'CI_PROJECT_PATH');
   const registry = text(env, 'CI_REGISTRY');

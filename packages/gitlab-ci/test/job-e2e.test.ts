@@ -10,9 +10,10 @@ import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { C, startWorld, type World } from '../../gitlab/test/support/world.js';
+import { C, startWorld, TOKENS, type World } from '../../gitlab/test/support/world.js';
 import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
 import { predefinedVariables, projectDir, runJobProcess, type JobRun } from './support/job-process.js';
+import { testSecret } from '../../../test/support/secrets.js';
 
 const POLICY = `cleanup:
   keepPolicies:
@@ -22,7 +23,7 @@ const POLICY = `cleanup:
 `;
 /** Needs each branch's history two images deep: commits must be listed. */
 const DEEP_POLICY = POLICY.replace('last: 1', 'last: 2');
-const API_TOKEN = 'glpat-api';
+const API_TOKEN = TOKENS.api;
 
 interface Job {
   world: World;
@@ -86,7 +87,7 @@ test('deleted branch, merged-and-deleted MR branch and an old commit go; branche
   // The listing read twice (the reads must agree), and again twice right before the deletes.
   assert.match(r.stdout, /GitLab requests: .*tags-v1 4/);
   assert.not.match(r.stdout, /tag-details/);
-  checkMasked(r, [API_TOKEN, 'job-token-1']);
+  checkMasked(r, [API_TOKEN, TOKENS.job]);
 }));
 
 test('dry run: the same plan, no write request, exit 0', () => job(async ({ world, run }) => {
@@ -136,7 +137,7 @@ test('CI_JOB_TOKEN alone cannot list commits: exit 2 naming the token to give, n
   assert.match(r.stdout, /token-variable/);
   assert.is(r.report?.error?.exitCode, 2);
   assert.is(r.report?.deleted.length, 0);
-  checkMasked(r, ['job-token-1']);
+  checkMasked(r, [TOKENS.job]);
 }, () => undefined, DEEP_POLICY));
 
 test('a registry without /gitlab/v1: REST tags and tag details, the same result', () => job(async ({ world, run }) => {
@@ -154,7 +155,7 @@ test('bad input is named with its input and fixed before any request: exit 2', (
     [{ REGSWEEP_MAX_DELETIONS: 'lots' }, /REGSWEEP_MAX_DELETIONS \(the max-deletions input\): expected a whole number/],
     [{ REGSWEEP_DRY_RUN: 'maybe' }, /REGSWEEP_DRY_RUN \(the dry-run input\): expected true or false/],
     [{ REGSWEEP_TOKEN_VARIABLE: 'NOT_SET_ANYWHERE' }, /names NOT_SET_ANYWHERE, but this job has no such variable[^]*fix: add NOT_SET_ANYWHERE in Settings > CI\/CD > Variables/],
-    [{ REGSWEEP_TOKEN_VARIABLE: 'glpat-xyz' }, /is not the name of a CI\/CD variable/],
+    [{ REGSWEEP_TOKEN_VARIABLE: testSecret('pasted-token') }, /is not the name of a CI\/CD variable/],
     [{ REGSWEEP_CONFIG: 'ci/missing.yml' }, /REGSWEEP_CONFIG \(the config input\): .*ci\/missing\.yml does not exist/],
     [{ REGSWEEP_REPOSITORIES: 'nope' }, /no registry repository of acme\/app matches "nope"/],
     [{ CI_REGISTRY: '' }, /CI_REGISTRY is empty: the container registry is turned off/],

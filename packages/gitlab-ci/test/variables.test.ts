@@ -6,11 +6,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '@regsweep/core';
 import { parseList, readJobVariables } from '../src/index.js';
+import { testSecret } from '../../../test/support/secrets.js';
+
+const JOB_TOKEN = testSecret('job-token');
+const TOKEN_A = testSecret('glpat-a');
+const TOKEN_B = testSecret('glpat-b');
 
 const CI = {
   CI_SERVER_URL: 'https://gitlab.example.com', CI_API_V4_URL: 'https://gitlab.example.com/api/v4', CI_PROJECT_ID: '42',
   CI_PROJECT_PATH: 'acme/app', CI_REGISTRY: 'registry.example.com', CI_REGISTRY_IMAGE: 'registry.example.com/acme/app',
-  CI_JOB_TOKEN: 'job-token-1', CI_COMMIT_REF_NAME: 'main', CI_PROJECT_DIR: '/builds/acme/app',
+  CI_JOB_TOKEN: JOB_TOKEN, CI_COMMIT_REF_NAME: 'main', CI_PROJECT_DIR: '/builds/acme/app',
 };
 
 function inputError(env: Record<string, string>): InputError {
@@ -25,7 +30,7 @@ function inputError(env: Record<string, string>): InputError {
 
 test('a scheduled pipeline with the defaults: the job token, all repositories, reports in the project dir', () => {
   const s = readJobVariables(CI);
-  assert.equal(s.auth, { kind: 'job', value: 'job-token-1' });
+  assert.equal(s.auth, { kind: 'job', value: JOB_TOKEN });
   assert.is(s.tokenSource, 'CI_JOB_TOKEN');
   assert.is(s.serverUrl, 'https://gitlab.example.com');
   assert.equal(s.repositories, []);
@@ -37,9 +42,9 @@ test('a scheduled pipeline with the defaults: the job token, all repositories, r
 });
 
 test('the token: REGSWEEP_TOKEN, else the variable token-variable names ($ and braces tolerated), else CI_JOB_TOKEN', () => {
-  assert.equal(readJobVariables({ ...CI, REGSWEEP_TOKEN: 'glpat-a' }).auth, { kind: 'token', value: 'glpat-a' });
-  const named = readJobVariables({ ...CI, REGSWEEP_TOKEN_VARIABLE: '${CLEANUP_TOKEN}', CLEANUP_TOKEN: 'glpat-b' });
-  assert.equal(named.auth, { kind: 'token', value: 'glpat-b' });
+  assert.equal(readJobVariables({ ...CI, REGSWEEP_TOKEN: TOKEN_A }).auth, { kind: 'token', value: TOKEN_A });
+  const named = readJobVariables({ ...CI, REGSWEEP_TOKEN_VARIABLE: '${CLEANUP_TOKEN}', CLEANUP_TOKEN: TOKEN_B });
+  assert.equal(named.auth, { kind: 'token', value: TOKEN_B });
   assert.is(named.tokenSource, 'variable CLEANUP_TOKEN');
   assert.is(readJobVariables({ ...CI, REGSWEEP_TOKEN_VARIABLE: 'CI_JOB_TOKEN' }).auth.kind, 'job');
   assert.match(inputError({ ...CI, REGSWEEP_TOKEN_VARIABLE: 'CLEANUP_TOKEN' }).message, /token-variable input\) names CLEANUP_TOKEN, but this job has no such variable/);
@@ -64,6 +69,27 @@ test('predefined variables: missing, inconsistent or a registry that is off', ()
   const { CI_SERVER_URL: __, ...apiOnly } = CI;
   assert.is(readJobVariables(apiOnly).serverUrl, 'https://gitlab.example.com');
   assert.match(inputError({ ...CI, CI_REGISTRY: '' }).message, /container registry is turned off for acme\/app/);
+});
+
+test('URL variables with user:password@ are refused, shown masked; a token given instead of a variable name is not echoed', () => {
+  const password = testSecret('url-password');
+  for (const [name, value, masked] of [
+    ['CI_SERVER_URL', `https://bot:${password}@gitlab.example.com`, 'https://***@gitlab.example.com'],
+    ['CI_API_V4_URL', `https://bot:${password}@gitlab.example.com/api/v4`, 'https://***@gitlab.example.com/api/v4'],
+    ['CI_REGISTRY', `bot:${password}@registry.example.com`, '***@registry.example.com'],
+    ['CI_REGISTRY_IMAGE', `bot:${password}@registry.example.com/acme/app`, '***@registry.example.com/acme/app'],
+  ] as const) {
+    const e = inputError({ ...CI, [name]: value });
+    assert.is(e.message, `credentials in ${name} are not accepted (${masked})`);
+    assert.match(e.hint ?? '', new RegExp(`set ${name} without user:password@`));
+    assert.not.ok(`${e.message}${e.hint ?? ''}`.includes(password));
+  }
+  const token = testSecret('glpat-pasted');
+  for (const name of ['REGSWEEP_TOKEN_VARIABLE', 'REGSWEEP_KUBECONFIG_VARIABLE']) {
+    const e = inputError({ ...CI, [name]: token });
+    assert.match(e.message, new RegExp(`^${name} \\(the [a-z-]+ input\\): its value is not the name of a CI/CD variable`));
+    assert.not.ok(`${e.message}${e.hint ?? ''}`.includes(token), `${name}: the value is not echoed`);
+  }
 });
 
 test.run();

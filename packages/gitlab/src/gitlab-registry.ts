@@ -43,7 +43,7 @@ export interface GitLabRegistryOptions {
   /** Tag details in flight at once on the REST listing (default 8). */
   detailsConcurrency?: number;
   cache?: { cache: DigestCache; readOnly: boolean };
-  oci?: Pick<OciRegistryClientOptions, 'fetch' | 'sleep' | 'now' | 'maxAttempts' | 'backoffMs' | 'timeoutMs'>;
+  oci?: Pick<OciRegistryClientOptions, 'fetch' | 'sleep' | 'now' | 'maxAttempts' | 'backoffMs' | 'timeoutMs' | 'onSecret'>;
   log?: (message: string) => void;
 }
 
@@ -82,7 +82,7 @@ export class GitLabRegistry implements Registry {
     this.location = registryLocation(o.registry);
     this.name = `${this.location.host}/${o.repository.path}`;
     this.imageReference = this.name;
-    this.jwt = new RegistryJwt(o.http, o.credentials);
+    this.jwt = new RegistryJwt(o.http, o.credentials, o.oci?.onSecret);
   }
 
   async list(): Promise<ListedImage[]> {

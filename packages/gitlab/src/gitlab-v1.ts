@@ -15,7 +15,8 @@ import { TOKEN_HINT } from './gitlab-errors.js';
 export class RegistryJwt {
   private readonly tokens = new Map<string, Promise<string>>();
 
-  constructor(private readonly http: GitLabHttp, private readonly credentials: { username: string; password: string }) {}
+  /** `onSecret` is told every JWT before it is used (for redaction). */
+  constructor(private readonly http: GitLabHttp, private readonly credentials: { username: string; password: string }, private readonly onSecret?: (secret: string) => void) {}
 
   /** A pull token for `path`; throws InputError when GitLab refuses the credentials. */
   pull(path: string): Promise<string> {
@@ -42,6 +43,7 @@ export class RegistryJwt {
     if (res.status !== 200 || typeof token !== 'string' || token === '') {
       throw new IncompleteInputError(`registry token for ${scope}`, `GitLab's /jwt/auth answered ${res.status} without a token`, 'nothing was deleted; run again later');
     }
+    this.onSecret?.(token);
     return token;
   }
 }

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IncompleteInputError, InputError } from '@regsweep/core';
 import { openGitLabProject, type GitLabAuth } from '../src/index.js';
-import { C, id, startWorld, type World } from './support/world.js';
+import { C, id, startWorld, TOKENS, type World } from './support/world.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const test = suite<{ world: World }>('gitlab history');
@@ -17,7 +17,7 @@ test.before(async (ctx) => {
 });
 test.after(async (ctx) => ctx.world.gitlab.close());
 
-function project(world: World, auth: GitLabAuth = { kind: 'token', value: 'glpat-read' }, mergeRequests = true) {
+function project(world: World, auth: GitLabAuth = { kind: 'token', value: TOKENS.read }, mergeRequests = true) {
   return openGitLabProject({ serverUrl: world.gitlab.url, auth, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url, mergeRequests });
 }
 
@@ -70,10 +70,10 @@ test('prefixes resolve through repository/commits/:sha; unknown ones are absent'
 });
 
 test('CI_JOB_TOKEN: branches and tags are listed; an open merge request needs its commit, so refs() fails clearly', async ({ world }) => {
-  const refs = await project(world, { kind: 'job', value: 'job-token-1' }, false).history.refs();
+  const refs = await project(world, { kind: 'job', value: TOKENS.job }, false).history.refs();
   assert.is(refs.length, 4, 'branches and tags accept the job token');
   try {
-    await project(world, { kind: 'job', value: 'job-token-1' }).history.refs();
+    await project(world, { kind: 'job', value: TOKENS.job }).history.refs();
     assert.unreachable('the merge request head date needs the commits API');
   } catch (err) {
     assert.instance(err, InputError);
@@ -83,7 +83,7 @@ test('CI_JOB_TOKEN: branches and tags are listed; an open merge request needs it
 
 test('CI_JOB_TOKEN: commits fail with the token to give instead', async ({ world }) => {
   try {
-    await project(world, { kind: 'job', value: 'job-token-1' }, false).history.commits([C.m4]);
+    await project(world, { kind: 'job', value: TOKENS.job }, false).history.commits([C.m4]);
     assert.unreachable('commits must fail');
   } catch (err) {
     assert.instance(err, InputError);

@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BudgetExhausted, type PacerClock } from '@regsweep/core';
 import { GitLabHttp, openGitLabProject } from '../src/index.js';
-import { startWorld } from './support/world.js';
+import { startWorld, TOKENS } from './support/world.js';
 
 const test = suite('gitlab http');
 
@@ -35,7 +35,7 @@ test('a 429 storm: every request waits out Retry-After, then the listing complet
     world.gitlab.startStorm(3, 1);
     const waits: number[] = [];
     const project = openGitLabProject({
-      serverUrl: world.gitlab.url, auth: { kind: 'token', value: 'glpat-read' }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url,
+      serverUrl: world.gitlab.url, auth: { kind: 'token', value: TOKENS.read }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url,
       onRateLimit: (until) => waits.push(until),
     });
     const refs = await project.history.refs();

@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { applyPlan, defaultCleanupPolicy, emptyReport, IncompleteInputError, type Plan, type Registry } from '@regsweep/core';
 import { openGitLabProject } from '../src/index.js';
-import { C, startWorld, type World } from './support/world.js';
+import { C, startWorld, TOKENS, type World } from './support/world.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const test = suite<{ world: World }>('gitlab listing check');
@@ -19,7 +19,7 @@ test.before.each(async (ctx) => {
 test.after.each(async (ctx) => ctx.world.gitlab.close());
 
 async function open(world: World, log: string[] = []): Promise<Registry> {
-  const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'token', value: 'glpat-api' }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url, log: (m) => log.push(m) });
+  const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'token', value: TOKENS.api }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url, log: (m) => log.push(m) });
   const [registry] = await project.repositories([]);
   if (registry === undefined) throw new Error('no repository');
   return registry;

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DeleteSkipped, InputError, type ListedImage } from '@regsweep/core';
 import { openGitLabProject, type GitLabAuth } from '../src/index.js';
-import { C, startWorld, type World } from './support/world.js';
+import { C, startWorld, TOKENS, type World } from './support/world.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const test = suite<{ world: World }>('gitlab registry');
@@ -17,7 +17,7 @@ test.before.each(async (ctx) => {
 });
 test.after.each(async (ctx) => ctx.world.gitlab.close());
 
-async function open(world: World, auth: GitLabAuth = { kind: 'token', value: 'glpat-api' }) {
+async function open(world: World, auth: GitLabAuth = { kind: 'token', value: TOKENS.api }) {
   const project = openGitLabProject({ serverUrl: world.gitlab.url, auth, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url });
   const [registry] = await project.repositories([]);
   if (registry === undefined) throw new Error('no repository');
@@ -51,7 +51,7 @@ test('/gitlab/v1: 2,500 tags take three pages, read twice (the two reads must ag
 test('without the metadata database (404 on /gitlab/v1): REST tags, then one details call per tag', async ({ world }) => {
   world.gitlab.registry.v1 = false;
   const logs: string[] = [];
-  const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'token', value: 'glpat-api' }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url, log: (m) => logs.push(m) });
+  const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'token', value: TOKENS.api }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url, log: (m) => logs.push(m) });
   const [registry] = await project.repositories([]);
   const listed = (await registry?.list()) ?? [];
   const tags = listed.reduce((n, i) => n + i.tags.length, 0);
@@ -93,7 +93,7 @@ test('a protected tag (plain 403, a rule matches it) is skipped; the other tags 
 });
 
 test('a token that may not delete: the first 403 stops every later delete unsent', async ({ world }) => {
-  const { registry } = await open(world, { kind: 'token', value: 'glpat-read' });
+  const { registry } = await open(world, { kind: 'token', value: TOKENS.read });
   const listed = await registry.list();
   for (const image of listed.slice(0, 2)) {
     try {
@@ -109,7 +109,7 @@ test('a token that may not delete: the first 403 stops every later delete unsent
 
 test('protection rules unreadable: plain 403s are skipped, three with no delete passing stop the run', async ({ world }) => {
   world.gitlab.project.rulesHidden = true;
-  const { registry } = await open(world, { kind: 'token', value: 'glpat-read' });
+  const { registry } = await open(world, { kind: 'token', value: TOKENS.read });
   const outcomes: string[] = [];
   for (const tag of ['main', C.c1, C.c2, C.c3]) {
     try {
@@ -124,7 +124,7 @@ test('protection rules unreadable: plain 403s are skipped, three with no delete 
 test('REGSWEEP_REPOSITORIES globs: relative to the project; one that matches nothing is bad input', async ({ world }) => {
   world.gitlab.addRepository('acme/app/web');
   world.gitlab.addRepository('acme/app/worker');
-  const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'job', value: 'job-token-1' }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url });
+  const project = openGitLabProject({ serverUrl: world.gitlab.url, auth: { kind: 'job', value: TOKENS.job }, projectId: '42', projectPath: 'acme/app', registry: world.gitlab.url });
   assert.equal((await project.repositories(['w*'])).map((r) => r.name.split('/').slice(1).join('/')), ['acme/app/web', 'acme/app/worker']);
   assert.equal((await project.repositories(['acme/app'])).length, 1);
   assert.equal((await project.repositories(['.'])).map((r) => r.name.split('/').slice(1).join('/')), ['acme/app'], '. is the project\'s own image');

@@ -8,7 +8,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError, type ClusterImageUse, type ClusterImages } from '@regsweep/core';
 import { listFailure } from './kube-errors.js';
-import { kubeconfigFromValue, kubeconfigSecrets } from './kubeconfig.js';
+import { kubeconfigFileSecrets, kubeconfigFromValue, kubeconfigSecrets } from './kubeconfig.js';
 import { makeClients, WORKLOAD_KINDS, type Clients, type WorkloadKind } from './workload-kinds.js';
 import { uniqueImages } from './workload-images.js';
 
@@ -131,7 +131,7 @@ export class KubeClusterImages implements ClusterImages {
  */
 export async function scanKubeconfigValue(value: string, o: { baseDir: string; label: string; log?: (message: string) => void; onSecret?: (secret: string) => void }): Promise<ClusterImageUse[]> {
   const found = await kubeconfigFromValue(value, o.baseDir, o.label);
-  for (const secret of kubeconfigSecrets(found.config)) o.onSecret?.(secret);
+  for (const secret of [...kubeconfigSecrets(found.config), ...(await kubeconfigFileSecrets(found.config))]) o.onSecret?.(secret);
   const scan = new KubeClusterImages({ kubeconfig: found.config, ...(o.log ? { log: o.log } : {}) });
   const contexts = scan.contexts();
   o.log?.(`in-use protection: reading what ${contexts.length} Kubernetes context(s) run (${contexts.join(', ')}) from ${o.label}`);

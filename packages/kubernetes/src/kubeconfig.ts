@@ -36,7 +36,10 @@ export function parseKubeconfig(text: string, label: string): KubeConfig {
   try {
     config.loadFromString(text);
   } catch (err) {
-    throw new InputError(`${label}: not a kubeconfig: ${err instanceof Error ? err.message : String(err)}`, 'give a kubeconfig file (apiVersion: v1, kind: Config) or its content');
+    // Only the first line (what is wrong, and where): the YAML parser's excerpt of the text below it
+    // could show a token of the kubeconfig, which is not known yet to be redacted.
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
+    throw new InputError(`${label}: not a kubeconfig: ${why}`, 'give a kubeconfig file (apiVersion: v1, kind: Config) or its content');
   }
   return config;
 }
@@ -119,11 +122,33 @@ export async function kubeconfigFromValue(value: string, baseDir: string, label:
   return { config: parseKubeconfig(await readFile(path, 'utf8'), path), source: path };
 }
 
-/** The credentials in a kubeconfig that must never reach a log (tokens, passwords, key data). */
+const providerConfig = (u: KubeConfig['users'][number]): Record<string, unknown> => {
+  const config: unknown = (u.authProvider as { config?: unknown } | undefined)?.config;
+  return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
+};
+
+/**
+ * The credentials in a kubeconfig that must never reach a log: tokens, passwords, key data, and an
+ * auth provider's tokens and secrets (`access-token`, `id-token`, `refresh-token`, `client-secret`).
+ */
 export function kubeconfigSecrets(config: KubeConfig): string[] {
   const out: string[] = [];
   for (const u of config.users) {
     for (const v of [u.token, u.password, u.keyData, u.certData]) if (typeof v === 'string' && v.length >= 4) out.push(v);
+    for (const [key, v] of Object.entries(providerConfig(u))) {
+      if (/token|secret|password/i.test(key) && !/file/i.test(key) && typeof v === 'string' && v.length >= 4) out.push(v);
+    }
   }
   return out;
+}
+
+/**
+ * The credentials a kubeconfig names by file, read now: the in-cluster service account's token (an
+ * auth provider's `tokenFile`) and client keys (`keyFile`). A file that cannot be read is left out
+ * (the scan then fails on it, naming the file).
+ */
+export async function kubeconfigFileSecrets(config: KubeConfig): Promise<string[]> {
+  const files = config.users.flatMap((u) => [providerConfig(u)['tokenFile'], u.keyFile]).filter((f): f is string => typeof f === 'string' && f !== '');
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+  return texts.map((t) => t.trim()).filter((t) => t.length >= 4);
 }

@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IncompleteInputError, InputError } from '@regsweep/core';
-import { findKubeconfig, KubeClusterImages, mergeKubeconfigs, parseKubeconfig } from '../src/index.js';
+import { findKubeconfig, KubeClusterImages, kubeconfigFileSecrets, kubeconfigSecrets, mergeKubeconfigs, parseKubeconfig } from '../src/index.js';
 import { FakeKube, kubeconfigYaml } from './support/fake-kube.js';
+import { testSecret } from '../../../test/support/secrets.js';
 
 const APP = 'registry.example.com/acme/app';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 
-function cluster(token = 'kube-token'): FakeKube {
+const KUBE_TOKEN = testSecret('kube-token');
+
+function cluster(token = KUBE_TOKEN): FakeKube {
   const fake = new FakeKube({ token });
   fake.workload('deployments', 'web', 'frontend', { containers: [`${APP}:feature-gone`, 'nginx:1.27'] });
   fake.workload('pods', 'web', 'pinned', { containers: [`${APP}@${DIGEST}`] });
@@ -30,7 +33,7 @@ function cluster(token = 'kube-token'): FakeKube {
 }
 
 async function scanner(fakes: Array<{ name: string; fake?: FakeKube; server?: string; token?: string }>, o: { contexts?: string[]; namespaces?: string[]; pageSize?: number } = {}) {
-  const text = kubeconfigYaml(fakes.map((f) => ({ name: f.name, server: f.server ?? f.fake?.url ?? '', token: f.token ?? 'kube-token' })));
+  const text = kubeconfigYaml(fakes.map((f) => ({ name: f.name, server: f.server ?? f.fake?.url ?? '', token: f.token ?? KUBE_TOKEN })));
   return new KubeClusterImages({ kubeconfig: parseKubeconfig(text, 'test kubeconfig'), ...o });
 }
 
@@ -56,7 +59,7 @@ test('every kind, containers, init and ephemeral containers, a CronJob\'s job te
       `StatefulSet db/store ${APP}:store`,
     ].sort());
     assert.ok(uses.every((u) => u.where.context === 'prod'));
-    assert.ok(fake.requests.every((r) => r.auth === 'Bearer kube-token'), 'the context\'s token is sent');
+    assert.ok(fake.requests.every((r) => r.auth === `Bearer ${KUBE_TOKEN}`), 'the context\'s token is sent');
   } finally {
     await fake.close();
   }
@@ -78,7 +81,7 @@ test('a pod\'s running digest (status imageID) counts beside its tag', async () 
 });
 
 test('paging: limit and continue through every page; namespaces narrow the scan', async () => {
-  const fake = new FakeKube({ token: 'kube-token' });
+  const fake = new FakeKube({ token: KUBE_TOKEN });
   for (let i = 0; i < 25; i++) fake.workload('pods', i < 20 ? 'web' : 'ops', `p${i}`, { containers: [`${APP}:v${i}`] });
   await fake.start();
   try {
@@ -171,16 +174,43 @@ test('kubeconfig: kubectl\'s merge (the first file wins), KUBECONFIG lists, expl
     // In a pod: the service account, when no kubeconfig file exists.
     const sa = join(dir, 'serviceaccount');
     await mkdir(sa);
-    await writeFile(join(sa, 'token'), 'sa-token');
+    const saToken = testSecret('sa-token');
+    await writeFile(join(sa, 'token'), `${saToken}\n`);
     const inPod = await findKubeconfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '6443' }, homedir: join(dir, 'nohome'), serviceAccountDir: sa });
     assert.is(inPod?.source, 'in-cluster service account');
     assert.equal(inPod?.config.getContexts().map((c) => c.name), ['in-cluster']);
     assert.is(inPod?.config.getCurrentCluster()?.server, 'https://10.0.0.1:6443');
     assert.is(inPod?.config.getCurrentCluster()?.caFile, join(sa, 'ca.crt'));
+    assert.equal(inPod ? await kubeconfigFileSecrets(inPod.config) : [], [saToken], 'the service account token is learnt for redaction');
     assert.is(await findKubeconfig({ env: {}, homedir: join(dir, 'nohome'), serviceAccountDir: sa }), undefined, 'not in a pod without KUBERNETES_SERVICE_HOST');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a kubeconfig that is not valid YAML: the error says where, without the excerpt that would show its token', () => {
+  const token = testSecret('kube-token');
+  try {
+    parseKubeconfig(`users:\n- name: ci\n  user:\n    token: ${token}\n  bad: [\n`, 'input kubeconfig');
+    assert.unreachable('not a kubeconfig');
+  } catch (error) {
+    assert.instance(error, InputError);
+    const message = (error as InputError).message;
+    assert.match(message, /^input kubeconfig: not a kubeconfig: .*\(\d+:\d+\)$/);
+    assert.not.ok(message.includes(token), 'the token is not in the message');
+  }
+});
+
+test('kubeconfigSecrets: tokens, passwords, key data and an auth provider\'s tokens; not its file paths', () => {
+  const [token, password, access, refresh] = ['token', 'password', 'access', 'refresh'].map((n) => testSecret(`kube-${n}`));
+  const config = parseKubeconfig([
+    'apiVersion: v1', 'kind: Config',
+    'users:',
+    `- name: a\n  user:\n    token: ${token}`,
+    `- name: b\n  user:\n    username: admin\n    password: ${password}`,
+    `- name: c\n  user:\n    auth-provider:\n      name: oidc\n      config:\n        id-token: ${access}\n        refresh-token: ${refresh}\n        idp-certificate-authority: /etc/ca.pem`,
+  ].join('\n'), 'kubeconfig');
+  assert.equal(kubeconfigSecrets(config).sort(), [token, password, access, refresh].sort());
 });
 
 test.run();

@@ -46,6 +46,8 @@ export interface OciRegistryClientOptions {
   timeoutMs?: number;
   /** How to pass credentials, shown when the registry rejects the request (default names --username). */
   credentialsHint?: string;
+  /** Told every Bearer token the registry's token service hands out, before it is used (for redaction). */
+  onSecret?: (secret: string) => void;
 }
 
 export type Action = 'pull' | 'push' | 'delete';
@@ -103,6 +105,7 @@ export class OciRegistryClient {
   private readonly pageSize: number;
   private readonly timeoutMs: number;
   private readonly hint: string;
+  private readonly onSecret: ((secret: string) => void) | undefined;
   /** The registry asked for Basic auth. */
   private useBasic = false;
   /** The registry asked for Bearer tokens from this realm. */
@@ -128,6 +131,7 @@ export class OciRegistryClient {
     this.pageSize = Math.max(1, options.pageSize ?? 1000);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.hint = options.credentialsHint ?? DEFAULT_HINT;
+    this.onSecret = options.onSecret;
   }
 
   /** `GET /v2/`: the registry answers and accepts our credentials (or needs none). */
@@ -432,6 +436,7 @@ export class OciRegistryClient {
     const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const value = typeof record['token'] === 'string' ? record['token'] : record['access_token'];
     if (typeof value !== 'string' || value === '') throw new RegistryError(`${this.name}: ${what}: the answer holds no token`);
+    this.onSecret?.(value);
     const expiresIn = typeof record['expires_in'] === 'number' && record['expires_in'] > 0 ? record['expires_in'] : 60;
     // Renew a little early so a token does not expire in flight.
     this.tokens.set(action, { value, expiresAt: this.now() + Math.max(1, expiresIn - 10) * 1000 });

@@ -7,7 +7,8 @@
  *      `password`, or `identitytoken` used as the password of user `<token>`).
  * `auths` and `credHelpers` keys are compared as hosts: `https://host/v1/`, `http://host` and `host` are
  * one registry; `index.docker.io`, `registry-1.docker.io` and `docker.io` are Docker Hub.
- * File reading and helper processes are injected. No message ever holds a password or a helper's answer.
+ * File reading and helper processes are injected. No message ever holds a password or any output of a
+ * helper (a failing helper is named with its exit code only).
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -160,10 +161,10 @@ async function askHelper(helper: string, where: string, server: string, path: st
   if (result.kind === 'error') throw new InputError(`${context} could not be run: ${result.message}`, fix);
   if (result.exitCode !== 0) {
     if (/credentials not found/i.test(`${result.stdout}\n${result.stderr}`)) return undefined;
-    // A failing helper's own words help (a locked keychain, an expired login); keep them short.
-    const said = (result.stderr.trim() || result.stdout.trim()).split('\n')[0]?.slice(0, 200) ?? '';
-    throw new InputError(`${context} failed (exit ${result.exitCode})${said ? `: ${said}` : ''}`,
-      `check that ${program} works (echo ${server} | ${program} get), log in again, or remove ${where} from ${path}, ${FLAGS_HINT}`);
+    // Neither its stdout nor its stderr is shown: a helper that fails may still have printed the
+    // secret (its JSON answer, a debug line). Its name and exit code say where to look.
+    throw new InputError(`${context} failed (exit ${result.exitCode}); its output is not shown, as it may hold the secret`,
+      `run it to see its message (echo ${server} | ${program} get), log in again, or remove ${where} from ${path}, ${FLAGS_HINT}`);
   }
   let answer: unknown;
   try {

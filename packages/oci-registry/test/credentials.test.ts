@@ -18,9 +18,10 @@ import {
 } from '../src/index.js';
 import { Pusher } from './support/push.js';
 import { bcryptHash, startRegistry } from './support/registry-server.js';
+import { testSecret } from '../../../test/support/secrets.js';
 
 const HOST = 'registry.example.com:5000';
-const SECRET = 'pa55-w0rd-SECRET';
+const SECRET = testSecret('docker-password');
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const temps: string[] = [];
 test.after(async () => {
@@ -164,8 +165,18 @@ test('a missing or failing credential helper is an InputError naming the helper,
 
   const failing = fakeHelpers({ 'docker-credential-gcloud': { kind: 'exited', exitCode: 2, stdout: '', stderr: 'ERROR: reauthentication required\nmore\n' } });
   const failed = await inputError(resolveCredentials(options(config, { runHelper: failing.run })));
-  assert.match(failed.message, `docker-credential-gcloud (credHelpers["${HOST}"] in /home/u/.docker/config.json) for registry ${HOST} failed (exit 2): ERROR: reauthentication required`);
+  assert.match(failed.message, `docker-credential-gcloud (credHelpers["${HOST}"] in /home/u/.docker/config.json) for registry ${HOST} failed (exit 2); its output is not shown, as it may hold the secret`);
+  assert.not.match(failed.message, 'reauthentication', 'a failing helper\'s stderr is not echoed');
   assert.match(failed.hint ?? '', `echo ${HOST} | docker-credential-gcloud get`);
+
+  // A failing helper that printed its secret anyway, on stdout (its JSON answer) or stderr: never echoed.
+  const answer = JSON.stringify({ ServerURL: HOST, Username: 'alice', Secret: SECRET });
+  for (const printed of [{ stdout: answer, stderr: '' }, { stdout: '', stderr: `debug: got ${answer}` }, { stdout: SECRET, stderr: SECRET }]) {
+    const leaky = fakeHelpers({ 'docker-credential-gcloud': { kind: 'exited', exitCode: 1, ...printed } });
+    const e = await inputError(resolveCredentials(options(config, { runHelper: leaky.run })));
+    assert.match(e.message, 'docker-credential-gcloud');
+    assert.match(e.message, 'failed (exit 1)');
+  }
 
   const hung = fakeHelpers({ 'docker-credential-gcloud': { kind: 'error', message: 'it did not answer within 60 s' } });
   assert.match((await inputError(resolveCredentials(options(config, { runHelper: hung.run })))).message, 'could not be run: it did not answer within 60 s');
@@ -206,7 +217,8 @@ test('a real helper script on PATH, and a real registry opened with what it answ
     assert.is(await resolveCredentials({ ...base, registryHost: 'other.example.com' }), undefined);
     const broken = await inputError(resolveCredentials({ ...base, registryHost: 'broken.example.com' }));
     assert.match(broken.message, 'docker-credential-broken');
-    assert.match(broken.message, 'failed (exit 3): keychain is locked');
+    assert.match(broken.message, 'failed (exit 3); its output is not shown');
+    assert.not.match(broken.message, 'keychain is locked');
     const gone = await inputError(resolveCredentials({ ...base, registryHost: 'gone.example.com' }));
     assert.match(gone.message, 'docker-credential-nope (credHelpers["gone.example.com"]');
     assert.match(gone.message, 'is not installed');

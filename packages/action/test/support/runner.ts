@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runNodeScript } from '../../../../test/support/node-process.js';
+import { recordOutputFile } from '../../../../test/support/secrets.js';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 export const BUNDLE = join(root, 'dist/github/index.js');
@@ -78,6 +79,9 @@ export async function runBundle(dirs: RunnerDirs, apiUrl: string, inputs: Record
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const run = await runNodeScript(BUNDLE, { cwd: dirs.workspace, env, timeoutMs });
+  recordOutputFile('github-output', outputFile);
+  recordOutputFile('step-summary.md', summaryFile);
+  recordOutputFile('regsweep-report.json', join(dirs.temp, 'regsweep-report.json'));
   return {
     ...run,
     outputs: parseOutputFile(await readFile(outputFile, 'utf8')),

@@ -8,8 +8,9 @@ import { fakeGraphql, oidOf, RepoModel } from '../../../github/test/support/fake
 import { FakeGhcrOci } from '../../../github/test/support/fake-ghcr-oci.js';
 import { FakePackages, type FakePackagesOptions } from '../../../github/test/support/fake-packages.js';
 import { startFakeServer, type FakeServer, type Handler, type RecordedRequest } from '../../../github/test/support/server.js';
+import { testSecret } from '../../../../test/support/secrets.js';
 
-export const TOKEN = 'ghp_e2eSecretToken1234';
+export const TOKEN = testSecret('ghp-e2e');
 export const OWNER = 'acme';
 export const REPO = 'app';
 const DAY = 86_400_000;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '@regsweep/core';
+import { recordOutput, recordOutputFile } from '../../../../test/support/secrets.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'regsweep.js');
@@ -38,6 +39,8 @@ export function runCli(args: readonly string[], cwd: string, env: Record<string,
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw r.error;
+  recordOutput('regsweep-stdout', r.stdout);
+  recordOutput('regsweep-stderr', r.stderr);
   if (r.status === null) throw new Error(`regsweep ${args.join(' ')} ended by signal ${String(r.signal)}\n${r.stderr}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -65,6 +68,7 @@ export function removeTemps(): void {
 // ---- reports ---------------------------------------------------------------------------------
 
 export function readReport(path: string): Report {
+  recordOutputFile('report.json', path);
   const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   if (typeof data !== 'object' || data === null || (data as { tool?: unknown }).tool !== 'regsweep') {
     throw new Error(`${path} is not a regsweep report`);

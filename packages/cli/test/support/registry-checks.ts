@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { Report } from '@regsweep/core';
 import { main, type Io } from '../../src/main.js';
 import { NOW_TEXT, readReport, SKOPEO } from './cli.js';
+import { recordOutput } from '../../../../test/support/secrets.js';
 
 const run = promisify(execFile);
 
@@ -94,6 +95,8 @@ export async function runCleanup(ref: string, o: { root: string; gitDir: string;
   const args = ['cleanup', '--registry', ref, '--git', o.gitDir, '--without-kube', '--now', NOW_TEXT, '--cache-dir', o.cacheDir,
     '--report', o.report, ...(o.args ?? [])];
   const code = await main(args, io);
+  recordOutput('main-stdout', stdout);
+  recordOutput('main-stderr', stderr);
   return { code, stdout, stderr, report: readReport(o.report) };
 }
 

@@ -6,6 +6,7 @@
 import { DURATION_EXPECTED } from './duration.js';
 import type { Reader } from './reader.js';
 import type { RepositoryRole, RepositorySpec } from './types.js';
+import { maskedUserinfo } from '../util/redact.js';
 
 /** `HOST[:PORT]/NAME`: a repository of a registry reached over the network. */
 export const REGISTRY_REPOSITORY_PATTERN = '^[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._/-]+$';
@@ -19,6 +20,9 @@ export const REPOSITORY_KEYS = ['ref', 'role', 'follows', 'keepFor'] as const;
 export const REPOSITORY_ROLES: readonly RepositoryRole[] = ['primary', 'final', 'cache'];
 
 const REF = new RegExp(REPOSITORY_REF_PATTERN);
+/** A ref with `user:password@` is refused and shown masked: a policy file is no place for a secret. */
+const CREDENTIALS_IN_REF = 'holds credentials (user:password@), which are not accepted in a policy file: write HOST[:PORT]/NAME ' +
+  'and pass them with --username and --password-stdin, REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or docker login';
 const ENTRY_EXPECTED =
   'expected a mapping with ref: (oci:DIR or HOST[:PORT]/NAME) and optionally role: (primary, final or cache), ' +
   'follows: (final only) and keepFor: (cache only)';
@@ -40,6 +44,7 @@ function readEntry(r: Reader, value: unknown, path: string): Entry | undefined {
   const entry: Entry = { path };
   const ref = o['ref'];
   if (ref === undefined) r.problem(`${path}.ref`, undefined, `is required: ${REPOSITORY_REF_EXPECTED.replace(/^expected /, '')}`);
+  else if (typeof ref === 'string' && maskedUserinfo(ref) !== undefined) r.problem(`${path}.ref`, maskedUserinfo(ref), CREDENTIALS_IN_REF);
   else if (typeof ref === 'string' && REF.test(ref)) entry.ref = ref;
   else r.problem(`${path}.ref`, ref, REPOSITORY_REF_EXPECTED);
 
@@ -49,7 +54,9 @@ function readEntry(r: Reader, value: unknown, path: string): Entry | undefined {
 
   const follows = o['follows'];
   if (follows !== undefined) {
-    if (entry.role !== undefined && entry.role !== 'final') {
+    if (typeof follows === 'string' && maskedUserinfo(follows) !== undefined) {
+      r.problem(`${path}.follows`, maskedUserinfo(follows), CREDENTIALS_IN_REF);
+    } else if (entry.role !== undefined && entry.role !== 'final') {
       r.problem(`${path}.follows`, follows, `applies to role final only (this entry's role is ${entry.role})`);
     } else if (typeof follows === 'string' && follows !== '') entry.follows = follows;
     else r.problem(`${path}.follows`, follows, 'expected the ref of a primary repository of this list');

@@ -5,9 +5,10 @@
  * otherwise); `DELETE` answers 405 UNSUPPORTED, as ghcr.io does. Manifest GETs are counted per digest
  * (on GHCR each one is a download).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handler } from './server.js';
+import { testSecret } from '../../../../test/support/secrets.js';
 
 interface Stored {
   mediaType: string;
@@ -106,7 +107,7 @@ export class FakeGhcrOci {
     if (!decoded.includes(':') || !this.validTokens.has(password) || scope === undefined || url.searchParams.get('service') !== req.headers.host) {
       return send(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
     }
-    const token = randomBytes(12).toString('hex');
+    const token = testSecret('ghcr-bearer');
     this.bearer.set(token, scope);
     return send(res, 200, { token, expires_in: 300 });
   }

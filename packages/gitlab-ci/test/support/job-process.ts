@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '@regsweep/core';
 import { runNodeScript, type NodeRun } from '../../../../test/support/node-process.js';
+import { recordOutputFile } from '../../../../test/support/secrets.js';
+import { TOKENS } from '../../../gitlab/test/support/fake-gitlab.js';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 export const JOB_BUNDLE = join(root, 'dist/gitlab/index.js');
@@ -26,8 +28,8 @@ export function predefinedVariables(gitlabUrl: string, projectDir: string): Reco
     CI_SERVER_HOST: url.hostname, CI_SERVER_PORT: url.port, CI_SERVER_PROTOCOL: 'http', CI_SERVER_FQDN: url.host,
     CI_PROJECT_ID: '42', CI_PROJECT_PATH: 'acme/app', CI_PROJECT_NAME: 'app', CI_PROJECT_NAMESPACE: 'acme', CI_PROJECT_DIR: projectDir,
     // GitLab gives the registry's host; the fake's is plain HTTP, so the test names the scheme.
-    CI_REGISTRY: gitlabUrl, CI_REGISTRY_IMAGE: `${url.host}/acme/app`, CI_REGISTRY_USER: 'gitlab-ci-token', CI_JOB_TOKEN: 'job-token-1',
-    CI_REGISTRY_PASSWORD: 'job-token-1', CI_COMMIT_REF_NAME: 'main', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main',
+    CI_REGISTRY: gitlabUrl, CI_REGISTRY_IMAGE: `${url.host}/acme/app`, CI_REGISTRY_USER: 'gitlab-ci-token', CI_JOB_TOKEN: TOKENS.job,
+    CI_REGISTRY_PASSWORD: TOKENS.job, CI_COMMIT_REF_NAME: 'main', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main',
     CI_PIPELINE_SOURCE: 'schedule', CI_JOB_NAME: 'regsweep-cleanup', CI_JOB_STAGE: 'cleanup',
   };
 }
@@ -51,6 +53,8 @@ export async function runJobProcess(env: Record<string, string>, timeoutMs = 60_
   const cwd = env['CI_PROJECT_DIR'] ?? root;
   const run = await runNodeScript(JOB_BUNDLE, { cwd, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: cwd, ...env }, timeoutMs });
   const dir = env['REGSWEEP_REPORT_DIR'] ?? cwd;
+  recordOutputFile('regsweep-report.json', join(dir, 'regsweep-report.json'));
+  recordOutputFile('regsweep.env', join(dir, 'regsweep.env'));
   const reportText = await readFile(join(dir, 'regsweep-report.json'), 'utf8').catch(() => undefined);
   const dotenvText = await readFile(join(dir, 'regsweep.env'), 'utf8').catch(() => '');
   return {

@@ -9,6 +9,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startFakeServer, type FakeServer } from '../../../github/test/support/server.js';
 import { FakeRegistry } from './fake-registry.js';
 import { FakeRest, type Caller, type FakeCommit, type FakeProject } from './fake-rest.js';
+import { testSecret } from '../../../../test/support/secrets.js';
+
+/** The default tokens (test secrets, see test/support/secrets.ts): `api` may delete, `read` may not, `job` is CI_JOB_TOKEN. */
+export const TOKENS = { api: testSecret('glpat-api'), read: testSecret('glpat-read'), job: testSecret('job-token') } as const;
 
 export interface FakeGitLabOptions {
   apiTokens?: string[];
@@ -35,9 +39,9 @@ export class FakeGitLab {
   private readonly jobTokens: Set<string>;
 
   constructor(private readonly options: FakeGitLabOptions = {}) {
-    this.apiTokens = new Set(options.apiTokens ?? ['glpat-api']);
-    this.readTokens = new Set(options.readTokens ?? ['glpat-read']);
-    this.jobTokens = new Set(options.jobTokens ?? ['job-token-1']);
+    this.apiTokens = new Set(options.apiTokens ?? [TOKENS.api]);
+    this.readTokens = new Set(options.readTokens ?? [TOKENS.read]);
+    this.jobTokens = new Set(options.jobTokens ?? [TOKENS.job]);
     this.registry = new FakeRegistry((user, password) =>
       (user === 'gitlab-ci-token' && this.jobTokens.has(password)) || this.apiTokens.has(password) || this.readTokens.has(password));
     this.project = {

@@ -5,9 +5,10 @@
  * "off") and the OCI read endpoints (`/v2/<path>/manifests|blobs/<digest>`, Bearer JWT). Wire formats
  * as GitLab's container-registry and gitlabhq sources have them (packages/gitlab/README.md).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../../github/test/support/server.js';
+import { testSecret } from '../../../../test/support/secrets.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -123,7 +124,7 @@ export class FakeRegistry {
       return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'HTTP Basic: Access denied. The provided password or token is incorrect.' }] });
     }
     const scope = /^repository:(.+):[a-z,*]+$/.exec(url.searchParams.get('scope') ?? '')?.[1];
-    const token = randomBytes(16).toString('hex');
+    const token = testSecret('registry-jwt');
     if (scope !== undefined) this.bearer.set(token, scope);
     return sendJson(res, 200, { token });
   }

@@ -8,6 +8,8 @@
  */
 import { FakeGitLab, type FakeGitLabOptions } from './fake-gitlab.js';
 
+export { TOKENS } from './fake-gitlab.js';
+
 export const id = (name: string): string => Buffer.from(name).toString('hex').padEnd(40, '0').slice(0, 40);
 
 export const C = {
