@@ -49,7 +49,7 @@ test('§2 unknown key under cleanup: names file, path, value and the accepted ke
 
 test('§2 bad regex /(unclosed/: path of the branch pattern, the value, what a pattern may be', () => {
   expectBadInput(cleanup(), [
-    '.regsweep.yml: cleanup.keepPolicies[0].references.branch: invalid regular expression',
+    '.regsweep.yml: cleanup.keepPolicies[0].references.branch: not a valid RE2 regular expression',
     'a regular expression written as /…/',
     '(got "/(unclosed/")',
   ], { '.regsweep.yml': policy('    - references: { branch: /(unclosed/ }\n') });

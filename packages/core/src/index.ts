@@ -19,5 +19,6 @@ export * from './run.js';
 export * from './util/pool.js';
 export * from './util/redact.js';
 export * from './policy/index.js';
+export { compileLinearRegex, isLinearRegex, MAX_REGEX_LENGTH, type LinearRegex, type RegexMode } from './util/linear-regex.js';
 export * from './history-cache.js';
 export * from './pace/pacer.js';

@@ -7,6 +7,7 @@
  */
 import { Gitlab } from '@gitbeaker/rest';
 import type { GitLabHttp } from './gitlab-http.js';
+import { parseTagRules, type TagRule } from './gitlab-tag-rules.js';
 
 export type ProjectId = string | number;
 
@@ -23,11 +24,11 @@ export interface GitLabApi {
   registryTag(project: ProjectId, repositoryId: number, tag: string): Promise<unknown>;
   removeRegistryTag(project: ProjectId, repositoryId: number, tag: string): Promise<void>;
   /**
-   * The tag-name patterns of the project's container tag protection rules that guard deletes
+   * The project's container tag rules, protection and immutable
    * (`GET /projects/:id/registry/protection/tag/rules`), or undefined where the token may not read
    * them (or the GitLab has none of this API).
    */
-  tagProtectionPatterns(project: ProjectId): Promise<string[] | undefined>;
+  tagRules(project: ProjectId): Promise<TagRule[] | undefined>;
 }
 
 export function createGitLabApi(http: GitLabHttp): GitLabApi {
@@ -47,24 +48,12 @@ export function createGitLabApi(http: GitLabHttp): GitLabApi {
     removeRegistryTag: async (project, repositoryId, tag) => {
       await gl.ContainerRegistry.removeTag(project, repositoryId, tag);
     },
-    tagProtectionPatterns: async (project) => {
+    tagRules: async (project) => {
       // gitbeaker has no resource for these rules (GitLab 17.9+): sent directly, through the same pacer.
       const res = await http.send('GET', http.api(`/projects/${encodeURIComponent(String(project))}/registry/protection/tag/rules`));
-      if (res.status !== 200 || !Array.isArray(res.data)) return undefined;
-      return res.data.filter((r) => field(r, 'minimum_access_level_for_delete') !== null)
-        .map((r) => stringField(r, 'tag_name_pattern')).filter((p): p is string => p !== undefined);
+      return res.status === 200 ? parseTagRules(res.data) : undefined;
     },
   };
 }
 
-/** A field of a GitLab answer: `field(o, 'commit', 'id')`. */
-export function field(value: unknown, ...path: string[]): unknown {
-  let v = value;
-  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
-  return v;
-}
-
-export function stringField(value: unknown, ...path: string[]): string | undefined {
-  const v = field(value, ...path);
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
+export { field, stringField } from './gitlab-fields.js';

@@ -40,12 +40,20 @@ export function registryCredentials(auth: GitLabHttpOptions['auth']): { username
   return { username: auth.kind === 'job' ? 'gitlab-ci-token' : 'regsweep', password: auth.value };
 }
 
+/** Longest repository glob accepted (a GitLab repository path has at most 255 characters). */
+const MAX_REPOSITORY_GLOB_LENGTH = 256;
+
 export function matchRepositories(all: readonly GitLabRepository[], patterns: readonly string[], projectPath: string): { chosen: GitLabRepository[]; unmatched: string[] } {
   if (patterns.length === 0) return { chosen: [...all], unmatched: [] };
   // A pattern without the project's path is relative to it: `web` = `group/project/web`; `.` is the
   // project's own repository (CI_REGISTRY_IMAGE).
   const full = patterns.map((p) => (p === '.' ? projectPath : p === projectPath || p.startsWith(`${projectPath}/`) ? p : `${projectPath}/${p.replace(/^\/+/, '')}`));
-  const matchers = full.map((p) => new Minimatch(p, { nonegate: true, nocomment: true, dot: true }));
+  const tooLong = patterns.find((p) => p.length > MAX_REPOSITORY_GLOB_LENGTH);
+  if (tooLong !== undefined) {
+    throw new InputError(`a repository glob is ${tooLong.length} characters long; at most ${MAX_REPOSITORY_GLOB_LENGTH} are accepted`, 'list the repositories by shorter globs such as web or services/*');
+  }
+  // No extglobs (`+(a|aa)…` runs in exponential time on a backtracking engine); `*`, `**`, `?`, `[…]`, `{…}` stay.
+  const matchers = full.map((p) => new Minimatch(p, { nonegate: true, nocomment: true, dot: true, noext: true }));
   const chosen = all.filter((r) => matchers.some((m) => m.match(r.path)));
   const unmatched = patterns.filter((_, i) => !all.some((r) => matchers[i]?.match(r.path)));
   return { chosen, unmatched };

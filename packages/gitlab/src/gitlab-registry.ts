@@ -7,8 +7,9 @@
  *   build time), a few at a time through the shared pacer. Tags are grouped by digest.
  * - deletes: REST `DELETE …/tags/:name`, tag by tag (never the bulk endpoint, which is asynchronous,
  *   hourly and reports nothing). Deleting an image removes each of its tags; the untagged manifest is
- *   then garbage-collected by the registry. A tag a protection rule covers (403) is reported as
- *   skipped; a token that may not delete stops every later delete unsent.
+ *   then garbage-collected by the registry. A tag a protection or immutable rule covers (403) is
+ *   reported as skipped with the rule; a token that may not delete stops every later delete unsent.
+ *   Never a registry manifest delete: GitLab refuses those in projects with immutable rules.
  * - reads: manifests and configs through the OCI API of `CI_REGISTRY` (the registry's Bearer challenge
  *   points at the same JWT endpoint), behind the digest cache when given.
  */
@@ -20,6 +21,7 @@ import { createManifestReader, type CacheStats, type DigestCache, type ManifestR
 import { field, stringField, type GitLabApi, type ProjectId } from './gitlab-api.js';
 import { statusOf, TOKEN_HINT } from './gitlab-errors.js';
 import { GitLabRequestError, type GitLabHttp } from './gitlab-http.js';
+import { tagRuleMatcher, type TagRuleMatcher } from './gitlab-tag-rules.js';
 import { listTagsV1, RegistryJwt } from './gitlab-v1.js';
 
 export interface GitLabRepository {
@@ -73,7 +75,7 @@ export class GitLabRegistry implements Registry {
   private listedTags = 0;
   /** The first permission refusal of a delete: every later delete fails with it, unsent. */
   private denied: InputError | undefined;
-  private protection: Promise<RegExp[] | undefined> | undefined;
+  private protection: Promise<TagRuleMatcher | undefined> | undefined;
   private deletedTags = 0;
   /** Plain 403s that could be a protection rule or the token's role (rules unreadable). */
   private unexplained = 0;
@@ -164,18 +166,22 @@ export class GitLabRegistry implements Registry {
     if (image.tags.length === 0) throw new RegistryError(`${this.name}: ${image.digest} has no tag; GitLab deletes tags, and its registry collects untagged manifests itself`);
     const outcomes: DeleteOutcome[] = [];
     const protectedTags: string[] = [];
+    const reasons: string[] = [];
     for (const tag of image.tags) {
       try {
         outcomes.push(await this.deleteTag(tag));
       } catch (err) {
         if (!(err instanceof DeleteSkipped)) throw err;
         protectedTags.push(tag);
+        reasons.push(err.message);
       }
     }
     if (protectedTags.length > 0) {
+      // Never a registry manifest delete instead: GitLab refuses those in a project with immutable rules,
+      // and one would take the protected tags with it.
       const removed = image.tags.filter((t) => !protectedTags.includes(t));
-      throw new DeleteSkipped(`GitLab protects tag${protectedTags.length > 1 ? 's' : ''} ${protectedTags.join(', ')} of ${image.digest}, so the image stays` +
-        (removed.length > 0 ? ` (its other tags ${removed.join(', ')} were removed)` : '') + '; change the protection rule in Settings > Packages and registries to let it go');
+      throw new DeleteSkipped(`GitLab keeps tag${protectedTags.length > 1 ? 's' : ''} ${protectedTags.join(', ')} of ${image.digest}, so the image stays: ${reasons.join('; ')}` +
+        (removed.length > 0 ? ` (its other tags ${removed.join(', ')} were removed)` : '') + '; the rules are in Settings > Packages and registries');
     }
     return outcomes.every((o) => o === 'gone') ? 'gone' : 'deleted';
   }
@@ -190,6 +196,7 @@ export class GitLabRegistry implements Registry {
       const status = statusOf(err);
       const message = err instanceof GitLabRequestError ? err.description : err instanceof Error ? err.message : String(err);
       if (status === 404) return 'gone';
+      if ((status === 403 || status === 400) && /immutab/i.test(message)) throw new DeleteSkipped(`tag ${tag} is immutable: ${message}`);
       if ((status === 403 || status === 400) && /protect/i.test(message)) throw new DeleteSkipped(`tag ${tag} is protected: ${message}`);
       if (status === 403) return this.refused(tag, message);
       if (status === 401) throw this.deny(tag, status, message);
@@ -203,13 +210,14 @@ export class GitLabRegistry implements Registry {
    * such refusals without any delete going through count as the token's.
    */
   private async refused(tag: string, message: string): Promise<never> {
-    this.protection ??= this.o.api.tagProtectionPatterns(this.o.project).then(
-      (patterns) => patterns?.map((p) => new RegExp(p)),
+    this.protection ??= this.o.api.tagRules(this.o.project).then(
+      (rules) => (rules !== undefined ? tagRuleMatcher(rules) : undefined),
       () => undefined,
     );
-    const rules = await this.protection;
-    if (rules !== undefined) {
-      if (rules.some((re) => re.test(tag))) throw new DeleteSkipped(`tag ${tag} is protected by a container tag protection rule`);
+    const explain = await this.protection;
+    if (explain !== undefined) {
+      const reason = explain(tag);
+      if (reason !== undefined) throw new DeleteSkipped(reason);
       throw this.deny(tag, 403, message);
     }
     this.unexplained += 1;

@@ -87,7 +87,7 @@ test('a protected tag (plain 403, a rule matches it) is skipped; the other tags 
     assert.unreachable();
   } catch (err) {
     assert.instance(err, DeleteSkipped);
-    assert.match((err as Error).message, /protects tag v1\.0 .*other tags .* were removed/);
+    assert.match((err as Error).message, /keeps tag v1\.0 .*protected \(rule `\^v\\d`: deleting needs the maintainer role\).*other tags .* were removed/);
   }
   assert.equal(world.gitlab.rest.deletes, [`acme/app:${C.c2}`]);
 });

@@ -4,6 +4,7 @@
  */
 import type { Digest, GitHistory, GitRef } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
+import type { LinearRegex } from '../util/linear-regex.js';
 import { imageRevisions, type ImageGraph, type ImageNode } from '../graph/graph.js';
 
 export interface ImageCommits {
@@ -24,7 +25,7 @@ export function slugify(name: string): string {
 export type TagCandidate = { full?: string; prefix?: string; bare?: string };
 
 /** The commit a tag names by its shape (§3.2): a full SHA, a `sha-`/template prefix, or a bare hex prefix. */
-export function shaFromTag(tag: string, patterns: readonly RegExp[]): TagCandidate | undefined {
+export function shaFromTag(tag: string, patterns: readonly LinearRegex[]): TagCandidate | undefined {
   if (FULL.test(tag)) return { full: tag };
   if (tag.startsWith('sha-')) {
     const rest = tag.slice(4);
@@ -32,7 +33,7 @@ export function shaFromTag(tag: string, patterns: readonly RegExp[]): TagCandida
     if (PREFIX.test(rest)) return { prefix: rest };
   }
   for (const p of patterns) {
-    const sha = p.exec(tag)?.groups?.sha?.toLowerCase();
+    const sha = p.namedGroup(tag, 'sha')?.toLowerCase();
     if (sha && FULL.test(sha)) return { full: sha };
     if (sha && PREFIX.test(sha)) return { prefix: sha };
   }

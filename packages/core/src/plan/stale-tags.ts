@@ -6,6 +6,7 @@
  * never stale. A bare hex tag that resolves to nothing is an ordinary name, never stale.
  */
 import type { GitHistory } from '../ports.js';
+import type { LinearRegex } from '../util/linear-regex.js';
 import { shaFromTag } from './mapping.js';
 import type { KeepList } from './reasons.js';
 import type { KeptImage, StaleTag } from './types.js';
@@ -13,7 +14,7 @@ import type { KeptImage, StaleTag } from './types.js';
 export async function findStaleTags(
   kept: readonly KeptImage[],
   history: GitHistory,
-  tagPatterns: readonly RegExp[],
+  tagPatterns: readonly LinearRegex[],
   keepList: KeepList,
 ): Promise<StaleTag[]> {
   type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string };

@@ -2,12 +2,15 @@
  * Defaults of the cleanup policy (policy-semantics.md §2). Functions, not constants, so that every
  * caller gets its own objects (a caller that mutates its policy cannot change another's).
  */
+import { compileLinearRegex, isLinearRegex } from '../util/linear-regex.js';
 import type { CleanupPolicy, KeepPolicy, NamePattern } from './types.js';
 
 const HOUR_MS = 3_600_000;
 
 function regex(source: string): NamePattern {
-  return { kind: 'regex', source, regex: new RegExp(`^(?:${source})$`) };
+  const compiled = compileLinearRegex(source, 'whole');
+  if (!isLinearRegex(compiled)) throw new Error(`default pattern /${source}/: ${compiled.error}`);
+  return { kind: 'regex', source, regex: compiled };
 }
 
 /** The label / annotation read for an image's commit (§3.1). */

@@ -169,7 +169,7 @@ const cleanup: SchemaNode = {
           type: 'array',
           items: {
             type: 'string',
-            pattern: '^/.*\\(\\?<sha>.*/$',
+            pattern: '^/.*\\(\\?P?<sha>.*/$',
             description: 'A /regex/ (anchored at both ends) with a named group (?<sha>…) that captures the commit id (7-40 hex).',
           },
           description: 'Extra tag forms that carry a commit id, beside <sha>, sha-<sha> and sha-<short sha>.',

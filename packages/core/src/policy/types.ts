@@ -1,10 +1,11 @@
 /** The validated cleanup policy (policy-semantics.md §2). Durations are milliseconds. */
+import type { LinearRegex } from '../util/linear-regex.js';
 
 export type Operator = 'And' | 'Or';
 
 /** `/re/` in the file is a regular expression anchored at both ends; any other string a literal name. */
 export type NamePattern =
-  | { kind: 'regex'; source: string; regex: RegExp }
+  | { kind: 'regex'; source: string; regex: LinearRegex }
   | { kind: 'literal'; value: string };
 
 export interface Limit {
@@ -50,7 +51,7 @@ export interface CleanupPolicy {
     /** Label / annotation keys read for a revision, in order. Default `org.opencontainers.image.revision`. */
     labels: string[];
     /** Extra tag forms: regular expressions with a named group `sha` (7-40 hex). */
-    tagPatterns: RegExp[];
+    tagPatterns: LinearRegex[];
     /** Map tags equal to a branch name or its slug (§3.3). Default true. */
     branchNames: boolean;
     /** Map tags equal to a git tag name (§3.3). Default true. */

@@ -46,7 +46,7 @@ export class FakeGitLab {
       (user === 'gitlab-ci-token' && this.jobTokens.has(password)) || this.apiTokens.has(password) || this.readTokens.has(password));
     this.project = {
       id: 42, path: 'acme/app', commits: new Map(), branches: new Map(), gitTags: new Map(), mergeRequests: [], repositories: [],
-      protectedTags: [], rulesHidden: false, registryHost: '127.0.0.1',
+      protectedTags: [], immutableTags: [], rulesHidden: false, registryHost: '127.0.0.1',
     };
     this.rest = new FakeRest(this.project, this.registry);
   }

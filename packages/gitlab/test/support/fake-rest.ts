@@ -31,6 +31,8 @@ export interface FakeProject {
   repositories: Array<{ id: number; path: string }>;
   /** Tag-name regexps of protection rules (delete needs Maintainer; the fake's callers are Developers). */
   protectedTags: RegExp[];
+  /** Tag-name regexps of immutable rules (GitLab 18.2+): no role may delete a matching tag. */
+  immutableTags: RegExp[];
   /** The protection rules API answers 403 (the token's role may not read them). */
   rulesHidden: boolean;
   registryHost: string;
@@ -148,8 +150,10 @@ export class FakeRest {
     const host = this.p.registryHost;
     if (method === 'GET' && rest === '/registry/protection/tag/rules') {
       if (this.p.rulesHidden) return forbidden(res);
-      return sendJson(res, 200, this.p.protectedTags.map((re, i) => ({
-        id: i + 1, project_id: this.p.id, tag_name_pattern: re.source, minimum_access_level_for_push: 'maintainer', minimum_access_level_for_delete: 'maintainer',
+      const protection = this.p.protectedTags.map((re) => ({ pattern: re.source, push: 'maintainer', delete: 'maintainer' }));
+      const immutable = this.p.immutableTags.map((re) => ({ pattern: re.source, push: null, delete: null }));
+      return sendJson(res, 200, [...protection, ...immutable].map((r, i) => ({
+        id: i + 1, project_id: this.p.id, tag_name_pattern: r.pattern, minimum_access_level_for_push: r.push, minimum_access_level_for_delete: r.delete,
       })));
     }
     if (method === 'GET' && rest === '/registry/repositories') {
@@ -181,7 +185,7 @@ export class FakeRest {
     }
     if (method === 'DELETE') {
       if (caller.kind === 'token' && !caller.canDelete) return forbidden(res);
-      if (this.p.protectedTags.some((re) => re.test(name))) return forbidden(res);
+      if ([...this.p.protectedTags, ...this.p.immutableTags].some((re) => re.test(name))) return forbidden(res);
       all.delete(name);
       this.deletes.push(`${repo.path}:${name}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end('');

@@ -1,0 +1,13 @@
+/** Fields of GitLab's JSON answers, read without trusting their shape. */
+
+/** A field of a GitLab answer: `field(o, 'commit', 'id')`. */
+export function field(value: unknown, ...path: string[]): unknown {
+  let v = value;
+  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
+export function stringField(value: unknown, ...path: string[]): string | undefined {
+  const v = field(value, ...path);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
