@@ -72,3 +72,19 @@ export interface Plan {
   warnings: string[];
   stats: PlanStats;
 }
+
+/** What a final repository follows: the primary repository's plan, as sets. */
+export interface PrimaryDecisions {
+  repository: string;
+  keptDigests: ReadonlySet<Digest>;
+  keptTags: ReadonlySet<string>;
+  /** Every digest and tag the primary listed, kept or not. */
+  knownDigests: ReadonlySet<Digest>;
+  knownTags: ReadonlySet<string>;
+}
+
+/**
+ * werf's storage roles (seeds/004): a `final` repository follows the primary repository's decisions;
+ * a `cache` repository is cleaned by age only.
+ */
+export type StorageRole = { kind: 'final'; primary: PrimaryDecisions } | { kind: 'cache'; keepFor: number };

@@ -1,0 +1,34 @@
+/**
+ * Closure (docs/cleanup-semantics.md §5): whatever a kept image needs is kept with it — the children
+ * of a kept index, the attachments (signatures, attestations, SBOMs) of a kept image. Pure.
+ */
+import type { Digest } from '../ports.js';
+import type { ImageGraph } from '../graph/graph.js';
+import type { Reason } from './types.js';
+
+/**
+ * On a registry that cannot list untagged digests, an attachment whose subject is not listed may
+ * still have its subject there, untagged (and in use by digest): keep it rather than orphan-delete it.
+ */
+export function keepAttachmentsOfUnlistedSubjects(graph: ImageGraph, add: (d: Digest, r: Reason) => void): void {
+  for (const n of graph.nodes.values()) {
+    if (n.listed && n.kind === 'attachment' && n.subject && !graph.nodes.has(n.subject)) {
+      add(n.digest, { reason: 'closure', detail: `attachment of ${n.subject}, which this registry cannot list because it has no tag; kept in case it exists` });
+    }
+  }
+}
+
+/** Adds a closure reason to everything a kept digest reaches, breadth first from every kept digest. */
+export function closeOverKept(graph: ImageGraph, reasons: Map<Digest, Reason[]>, add: (d: Digest, r: Reason) => void): void {
+  const queue = [...reasons.keys()];
+  const closureOf = (d: Digest, from: Digest, what: string): void => {
+    if (!reasons.has(d)) queue.push(d);
+    add(d, { reason: 'closure', detail: `${what} ${from}` });
+  };
+  for (let i = 0; i < queue.length; i++) {
+    const n = graph.nodes.get(queue[i] as Digest);
+    if (!n) continue;
+    for (const c of n.children) if (!reasons.get(c)?.some((r) => r.reason === 'closure')) closureOf(c, n.digest, 'child of kept index');
+    for (const a of n.attachments) if (!reasons.get(a)?.some((r) => r.reason === 'closure')) closureOf(a, n.digest, 'attachment of kept image');
+  }
+}

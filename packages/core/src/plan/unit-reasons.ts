@@ -1,0 +1,106 @@
+/**
+ * The reasons each planning unit is kept for (docs/cleanup-semantics.md §4-§5), before closure: in
+ * use, recent, its storage role, the keep-list, untagged grace, git history, unmapped. Pure.
+ */
+import type { Digest, GitRef } from '../ports.js';
+import type { CleanupPolicy } from '../policy/types.js';
+import type { ImageNode } from '../graph/graph.js';
+import type { ImageCommits } from './mapping.js';
+import { formatAge, imageTimeMs, keepListReason, recentReason, type KeepList } from './reasons.js';
+import type { Reason, StorageRole } from './types.js';
+import type { WalkResult } from './walk.js';
+
+export interface UnitContext {
+  policy: CleanupPolicy;
+  now: Date;
+  role: StorageRole | undefined;
+  keepList: KeepList;
+  walk: WalkResult;
+  mapping: ReadonlyMap<Digest, ImageCommits>;
+}
+
+/** The role reason of a unit (final: follows the primary; cache: younger than keepFor), if any. */
+function roleReason(n: ImageNode, role: StorageRole, nowMs: number): Reason | undefined {
+  if (role.kind === 'cache') {
+    const t = imageTimeMs(n);
+    if (t === undefined) return { reason: 'cache-age', detail: 'cache repository image of unknown age (kept to be safe)' };
+    return nowMs - t < role.keepFor ? { reason: 'cache-age', detail: `cache repository image ${formatAge(nowMs - t)} old, younger than its keepFor` } : undefined;
+  }
+  const p = role.primary;
+  if (p.keptDigests.has(n.digest)) return { reason: 'primary', detail: `the same digest is kept in ${p.repository}` };
+  const tag = n.tags.find((t) => p.keptTags.has(t));
+  return tag !== undefined ? { reason: 'primary', detail: `tag ${tag} is kept in ${p.repository}` } : undefined;
+}
+
+/** Whether the primary repository decided about this image at all (else the unmapped rule applies). */
+export function knownToPrimary(n: ImageNode, role: StorageRole | undefined): boolean {
+  return role?.kind === 'final' && (role.primary.knownDigests.has(n.digest) || n.tags.some((t) => role.primary.knownTags.has(t)));
+}
+
+export const short = (id: string): string => (id.startsWith('unresolved:') ? id.slice(11) : id.slice(0, 7));
+
+/**
+ * Adds every unit's own reasons to `reasons` (which holds the in-use reasons already; `inUse` tells
+ * which digests those are, so a unit's list is entered once).
+ */
+export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest, Reason[]>, inUse: ReadonlyMap<Digest, unknown>, ctx: UnitContext): void {
+  const { policy, now, role, keepList } = ctx;
+  const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
+  const nowMs = now.getTime();
+  const texts = new Map<GitRef, { policy: string; text: string }>();
+  for (const n of units) {
+    // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
+    const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
+    let list = had;
+    const recent = recentReason(n, now, recentHours);
+    if (recent) (list ??= []).push(recent);
+    const byRole = role ? roleReason(n, role, nowMs) : undefined;
+    if (byRole) (list ??= []).push(byRole);
+    if (role?.kind === 'cache') {
+      const listed = keepListReason(n, keepList);
+      if (listed) (list ??= []).push(listed);
+    } else if (n.tags.length === 0) {
+      const grace = untaggedGrace(n, policy, nowMs);
+      if (grace) (list ??= []).push(grace);
+    } else {
+      const listed = keepListReason(n, keepList);
+      if (listed) (list ??= []).push(listed);
+      list = addHistoryReasons(n, ctx.walk, texts, list);
+      // A final repository's image the primary never listed is treated like an unmapped one.
+      const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : !ctx.mapping.has(n.digest)) ? unmappedReason(n, policy, nowMs) : undefined;
+      if (unmapped) (list ??= []).push(unmapped);
+    }
+    if (list && !had) reasons.set(n.digest, list);
+  }
+}
+
+function untaggedGrace(n: ImageNode, policy: CleanupPolicy, nowMs: number): Reason | undefined {
+  const keepFor = policy.untagged.keepFor ?? Number.POSITIVE_INFINITY;
+  const t = imageTimeMs(n);
+  if (keepFor <= 0 || (t !== undefined && nowMs - t >= keepFor)) return undefined;
+  return { reason: 'untagged-grace', detail: t !== undefined ? `untagged for less than untagged.keepFor (${formatAge(nowMs - t)} old)` : 'untagged, age unknown' };
+}
+
+function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Reason | undefined {
+  const keepFor = policy.unmapped.keepFor;
+  const t = imageTimeMs(n);
+  if (keepFor !== undefined && t !== undefined && nowMs - t >= keepFor) return undefined;
+  return { reason: 'unmapped', detail: 'no commit could be found for it (§3); unmapped images are kept' + (keepFor === undefined ? '' : ' while younger than unmapped.keepFor') };
+}
+
+/** The git-history reasons of a unit, appended to `list` (created when needed). */
+function addHistoryReasons(n: ImageNode, walk: WalkResult, texts: Map<GitRef, { policy: string; text: string }>, list: Reason[] | undefined): Reason[] | undefined {
+  const keeps = walk.kept.size > 0 ? walk.kept.get(n.digest) : undefined;
+  if (!keeps) return list;
+  let commit = '';
+  let reaches = '';
+  for (const k of keeps) {
+    // The keeps of one image mostly share a commit, and a reference keeps many images: each text is
+    // made once.
+    if (k.commit !== commit) reaches = ` reaches commit ${short((commit = k.commit))} of ${k.commitDate.toISOString()}`;
+    let who = texts.get(k.ref);
+    if (who?.policy !== k.policy) texts.set(k.ref, (who = { policy: k.policy, text: `${k.ref.kind} ${k.ref.name} (${k.policy})` }));
+    (list ??= []).push({ reason: 'git-history', detail: who.text + reaches });
+  }
+  return list;
+}
