@@ -23,6 +23,7 @@ import { statusOf, TOKEN_HINT } from './gitlab-errors.js';
 import { GitLabRequestError, type GitLabHttp } from './gitlab-http.js';
 import { tagRuleMatcher, type TagRuleMatcher } from './gitlab-tag-rules.js';
 import { listTagsV1, RegistryJwt } from './gitlab-v1.js';
+import type { TagFacts } from './gitlab-fields.js';
 
 export interface GitLabRepository {
   /** The registry repository's id in REST v4. */
@@ -274,15 +275,5 @@ export class GitLabRegistry implements Registry {
   private incomplete(why: string, cause?: unknown): IncompleteInputError {
     return new IncompleteInputError(`${this.name} listing`, why, 'nothing was deleted; run again when GitLab answers', cause);
   }
-}
-
-/** One tag as either listing reports it. */
-export interface TagFacts {
-  name: string;
-  digest: Digest;
-  mediaType?: string;
-  size?: number;
-  /** Push time (`/gitlab/v1`) or build time (REST `created_at`). */
-  at?: string;
 }
 

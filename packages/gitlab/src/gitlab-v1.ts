@@ -8,7 +8,7 @@
  */
 import { IncompleteInputError, InputError, type Digest } from '@regsweep/core';
 import { gitlabMessage, type GitLabHttp, type GitLabResponse } from './gitlab-http.js';
-import type { TagFacts } from './gitlab-registry.js';
+import type { TagFacts } from './gitlab-fields.js';
 import { TOKEN_HINT } from './gitlab-errors.js';
 
 /** Registry JWTs by scope, fetched once each (they last at least five minutes; a listing takes less). */
