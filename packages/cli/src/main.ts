@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import {
-  applyPlan, createRedactor, defaultCleanupPolicy, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
+  applyPlan, createRedactor, defaultCleanupPolicy, DeletionBudget, emptyReport, describeError as describeCoreError, InputError, planRepository, renderSummary,
   type ClusterImageUse, type GitHistory, type Registry, type Report,
 } from '@regsweep/core';
 import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
@@ -144,7 +144,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         base: {
           policy, keepTags: loaded.keepTags, history: history as GitHistory, clusterImages, clock, now,
           dryRun: command.dryRun, concurrency: command.concurrency, ...(progress ? { progress } : {}),
-          ...(command.kind === 'cleanup' && command.maxDeletions !== undefined ? { maxDeletions: command.maxDeletions } : {}),
+          budget: new DeletionBudget(command.kind === 'cleanup' ? command.maxDeletions : undefined),
         },
         ...(progress ? { progress } : {}),
       });

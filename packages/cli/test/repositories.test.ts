@@ -152,6 +152,25 @@ test('several --registry: each is cleaned by the policy; the config\'s repositor
   assert.ok(report.warnings.some((w) => /^\.regsweep\.yml: cleanup\.repositories \(1 repositories\) was ignored because --registry was given/.test(w)), report.warnings.join('\n'));
 });
 
+test('--max-deletions is the whole run\'s budget: two repositories, --max-deletions 1, one image deleted in all', async () => {
+  const p = project();
+  const a = join(p.root, 'a');
+  const b = join(p.root, 'b');
+  await primaryLayout(a, p);
+  await primaryLayout(b, p);
+  const cwd = join(p.root, 'cwd-budget');
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, '.regsweep.yml'), `${POLICY}\n`);
+  const r = runCli(cleanup(p, '--registry', `oci:${a}`, '--registry', `oci:${b}`, '--max-deletions', '1'), cwd);
+  assert.is(r.code, 0, describe(r));
+  const report = readReport(join(cwd, 'report.json'));
+  assert.is(report.deleted.length, 1, JSON.stringify(report.deleted));
+  assert.is(layoutTags(a).length + layoutTags(b).length, 9, 'ten images, one deleted');
+  assert.is(report.notAttempted.length, 5, 'the other five are left for the next run');
+  assert.ok(report.notAttempted.every((x) => x.message === 'max-deletions (1 for the whole run) reached; the next run continues'), JSON.stringify(report.notAttempted));
+  assert.equal(report.repositories.map((x) => x.notAttempted), [2, 3]);
+});
+
 test('fail closed: a final whose primary cannot be planned is not planned; the cache is still cleaned; exit 1', async () => {
   const p = project();
   const primaryDir = join(p.root, 'primary');

@@ -22,3 +22,4 @@ export * from './policy/index.js';
 export { compileLinearRegex, isLinearRegex, MAX_REGEX_LENGTH, type LinearRegex, type RegexMode } from './util/linear-regex.js';
 export * from './history-cache.js';
 export * from './pace/pacer.js';
+export * from './pipeline/budget.js';

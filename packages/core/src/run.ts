@@ -10,6 +10,7 @@ import { planCleanup, planPurge, type PlanInput } from './plan/planner.js';
 import type { Plan } from './plan/types.js';
 import type { CleanupPolicy } from './policy/types.js';
 import { BudgetExhausted, type Clock, type ClusterImageUse, type GitHistory, type Registry } from './ports.js';
+import { DeletionBudget } from './pipeline/budget.js';
 import { addToReport, type Report } from './report/report.js';
 
 export interface Progress {
@@ -26,7 +27,8 @@ export interface RunOptions {
   now: Date;
   dryRun: boolean;
   concurrency: number;
-  maxDeletions?: number;
+  /** The whole run's deletion budget, shared by every repository (absent: none). */
+  budget?: DeletionBudget;
   progress?: Progress;
   /** werf's storage role of the repository (final: follows a primary's plan; cache: by age). Absent: the policy. */
   role?: PlanInput['role'];
@@ -92,7 +94,7 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
     const tick = progressEvery(o.progress, `${o.registry.name}: deleting`);
     results = await executeDeletions(o.registry, plan.delete, {
       clock: o.clock, concurrency: o.concurrency,
-      ...(o.maxDeletions !== undefined ? { maxDeletions: o.maxDeletions } : {}),
+      ...(o.budget !== undefined ? { budget: o.budget } : {}),
       onProgress: (_r, done, total) => tick(done, total),
     });
   } else if (!o.dryRun) results = [];
@@ -128,28 +130,22 @@ export interface RepositoriesResult {
 /**
  * Plans and applies several repositories one after the other (a front end's loop): one that fails is
  * reported and the others go on; a budget that runs out while one is read leaves it unplanned (nothing
- * deleted there, the next run continues). `maxDeletions` is the whole run's: each repository gets
- * what the ones before it left, and the report's message names the run's budget.
+ * deleted there, the next run continues). `maxDeletions` is the whole run's: one DeletionBudget is
+ * shared by every repository.
  */
 export async function cleanRepositories(
   registries: readonly Registry[],
-  base: Omit<RunOptions, 'registry' | 'maxDeletions'>,
+  base: Omit<RunOptions, 'registry' | 'budget'>,
   report: Report,
   maxDeletions?: number,
 ): Promise<RepositoriesResult> {
   const result: RepositoriesResult = { failures: [], unplanned: [] };
-  let budget = maxDeletions;
+  const budget = new DeletionBudget(maxDeletions);
   for (const registry of registries) {
-    const options: RunOptions = { ...base, registry, ...(budget !== undefined ? { maxDeletions: budget } : {}) };
+    const options: RunOptions = { ...base, registry, budget };
     try {
       const plan = await planRepository(options);
-      const results = await applyPlan(options, plan, report);
-      if (maxDeletions !== undefined && results) {
-        budget = Math.max(0, (budget ?? 0) - results.filter((r) => r.status !== 'not-attempted').length);
-        for (const p of report.notAttempted) {
-          if (p.repository === registry.name && /^max-deletions budget of \d+ reached/.test(p.message)) p.message = `max-deletions (${maxDeletions} for the whole run) reached; the next run continues`;
-        }
-      }
+      await applyPlan(options, plan, report);
     } catch (error) {
       if (isBudgetStop(error)) result.unplanned.push({ name: registry.name, error });
       else result.failures.push({ name: registry.name, error });

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { executeDeletions } from '../src/execute/executor.js';
+import { DeletionBudget } from '../src/pipeline/budget.js';
 import type { DeletionItem } from '../src/plan/types.js';
 import { FakeRegistry, instantClock } from './support/fake-registry.js';
 
@@ -47,10 +48,22 @@ test('§6 a platform refusal is reported as skipped, not failed', async () => {
 test('§6 bounded concurrency and a deletion budget that leaves the rest for the next run', async () => {
   const reg = new FakeRegistry();
   const items = Array.from({ length: 30 }, (_, i) => item(`d${i}`));
-  const results = await executeDeletions(reg, items, { clock: instantClock(), concurrency: 3, maxDeletions: 20 });
+  const results = await executeDeletions(reg, items, { clock: instantClock(), concurrency: 3, budget: new DeletionBudget(20) });
   assert.ok(reg.maxInFlight <= 3 && reg.maxInFlight >= 2, `max in flight ${reg.maxInFlight}`);
   assert.is(results.filter((r) => r.status === 'deleted').length, 20);
   assert.is(results.filter((r) => r.status === 'not-attempted').length, 10);
+  assert.ok(results.filter((r) => r.status === 'not-attempted').every((r) => r.message === 'max-deletions (20 for the whole run) reached; the next run continues'));
+});
+
+test('§6 one budget across two calls: the second gets what the first left; a delete the platform never took is given back', async () => {
+  const budget = new DeletionBudget(5);
+  const first = await executeDeletions(new FakeRegistry(), Array.from({ length: 3 }, (_, i) => item(`a${i}`)), { clock: instantClock(), concurrency: 2, budget });
+  const halting = new FakeRegistry();
+  halting.failures.set('b0', ['budget']);
+  const second = await executeDeletions(halting, Array.from({ length: 4 }, (_, i) => item(`b${i}`)), { clock: instantClock(), concurrency: 1, budget });
+  assert.is(first.filter((r) => r.status === 'deleted').length, 3);
+  assert.is(second.filter((r) => r.status === 'deleted').length, 0, 'the platform budget halted the second registry');
+  assert.is(budget.used, 3, 'the halted delete was given back');
 });
 
 test.run();

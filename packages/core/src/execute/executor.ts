@@ -7,6 +7,7 @@
 import { InputError } from '../errors.js';
 import { BudgetExhausted, DeleteSkipped, RegistryError, type Clock, type Digest, type Registry } from '../ports.js';
 import type { DeletionItem, StaleTag } from '../plan/types.js';
+import { DeletionBudget } from '../pipeline/budget.js';
 import { mapLimit } from '../util/pool.js';
 
 export type ItemStatus = 'deleted' | 'gone' | 'failed' | 'skipped' | 'not-attempted';
@@ -26,8 +27,11 @@ export interface ExecuteOptions {
   attempts?: number;
   /** First backoff in ms, doubled each retry (default 500). */
   backoffMs?: number;
-  /** Stop starting deletions after this many (a budget); the rest are reported not attempted. */
-  maxDeletions?: number;
+  /**
+   * The run's deletion budget, shared by every repository of a run: once it is spent no deletion
+   * starts and the rest are reported not attempted. Absent: no budget.
+   */
+  budget?: DeletionBudget;
   onProgress?: (result: ItemResult, done: number, total: number) => void;
 }
 
@@ -90,7 +94,6 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
   }
   const results = new Map<Digest, ItemResult>();
   const ready: Digest[] = items.filter((i) => waitingOn.get(i.digest) === 0).map((i) => i.digest);
-  let started = 0;
   let done = 0;
 
   const finish = (r: ItemResult): void => {
@@ -122,11 +125,13 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
   const deleteOne = async (item: DeletionItem): Promise<ItemResult> => {
     const { halt, ...r } = await withRetries(() => registry.deleteImage(item.listed), options);
     if (halt) halted ??= r.message;
+    // Never sent (the platform's budget ran out first): it does not count against the run's.
+    if (r.status === 'not-attempted') options.budget?.giveBack();
     return { item, ...r };
   };
 
   let running = 0;
-  const budget = options.maxDeletions ?? Number.POSITIVE_INFINITY;
+  const budget = options.budget ?? new DeletionBudget(undefined);
   await new Promise<void>((resolve) => {
     const pump = (): void => {
       while (running < Math.max(1, options.concurrency) && ready.length > 0) {
@@ -137,11 +142,10 @@ export async function executeDeletions(registry: Registry, items: readonly Delet
           finish({ item, status: 'not-attempted', message: halted, attempts: 0 });
           continue;
         }
-        if (started >= budget) {
-          finish({ item, status: 'not-attempted', message: `max-deletions budget of ${budget} reached; the next run continues`, attempts: 0 });
+        if (!budget.take()) {
+          finish({ item, status: 'not-attempted', message: budget.message, attempts: 0 });
           continue;
         }
-        started += 1;
         running += 1;
         void deleteOne(item).then((r) => {
           running -= 1;

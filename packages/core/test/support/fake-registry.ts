@@ -1,7 +1,7 @@
 /** A `Registry` held in memory, recording every call, with scripted failures per digest. */
-import { DeleteSkipped, RegistryError, type Clock, type DeleteOutcome, type ListedImage, type RawManifest, type Registry } from '../../src/ports.js';
+import { BudgetExhausted, DeleteSkipped, RegistryError, type Clock, type DeleteOutcome, type ListedImage, type RawManifest, type Registry } from '../../src/ports.js';
 
-export type Failure = 'transient' | 'fatal' | 'skip' | 'gone';
+export type Failure = 'transient' | 'fatal' | 'skip' | 'gone' | 'budget';
 
 export class FakeRegistry implements Registry {
   readonly name = 'fake/repo';
@@ -33,6 +33,7 @@ export class FakeRegistry implements Registry {
     if (f === 'fatal') throw new RegistryError('403 denied', { status: 403 });
     if (f === 'skip') throw new DeleteSkipped('You cannot delete the last tagged version of a package');
     if (f === 'gone') return 'gone';
+    if (f === 'budget') throw new BudgetExhausted('the hourly request budget is spent');
     this.deleted.push(image.digest);
     return 'deleted';
   }
