@@ -23,3 +23,5 @@ export { compileLinearRegex, isLinearRegex, MAX_REGEX_LENGTH, type LinearRegex, 
 export * from './history-cache.js';
 export * from './pace/pacer.js';
 export * from './pipeline/budget.js';
+export * from './pipeline/order.js';
+export * from './pipeline/pipeline.js';

@@ -4,11 +4,11 @@ import * as assert from 'uvu/assert';
 import { sharedHistory } from '../src/history-cache.js';
 import { primaryDecisions } from '../src/plan/planner.js';
 import type { Plan } from '../src/plan/types.js';
-import type { ListedImage, RawManifest, Registry } from '../src/ports.js';
 import { planRepository, type RunOptions } from '../src/run.js';
 import { FakeHistory, idOf } from './support/fake-history.js';
 import { instantClock } from './support/fake-registry.js';
-import { digestOf, GraphBuilder } from './support/images.js';
+import { GraphBuilder } from './support/images.js';
+import { MemoryRegistry } from './support/memory-registry.js';
 import { keptTags, NOW, planWith, policyFrom } from './support/plan.js';
 
 test('planning two repositories through sharedHistory reads each commit once', async () => {
@@ -27,41 +27,6 @@ test('planning two repositories through sharedHistory reads each commit once', a
   assert.equal(keptTags(planB), ['b-m28', 'b-m30']);
   assert.equal(new Set(h.asked).size, h.asked.length, 'no commit asked for twice');
 });
-
-/** A registry in memory that serves what planRepository reads: listing, manifests, configs. */
-class MemoryRegistry implements Registry {
-  readonly capabilities = { listsUntagged: true, deletesTagAlone: false };
-  private readonly listing: ListedImage[] = [];
-  private readonly blobs = new Map<string, unknown>();
-  constructor(readonly name: string) {}
-
-  image(spec: { name: string; tags: string[]; revision?: string; created: string }): this {
-    const config = { created: spec.created, config: { Labels: spec.revision ? { 'org.opencontainers.image.revision': spec.revision } : {} } };
-    const configDigest = digestOf(`${spec.name}-config`);
-    this.blobs.set(configDigest, config);
-    const digest = digestOf(spec.name);
-    this.blobs.set(digest, {
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: 1 }, layers: [],
-    });
-    this.listing.push({ digest, tags: spec.tags });
-    return this;
-  }
-  async list(): Promise<ListedImage[]> {
-    return this.listing;
-  }
-  async getManifest(digest: string): Promise<RawManifest> {
-    const body = this.blobs.get(digest);
-    if (body === undefined) throw new Error(`no manifest ${digest}`);
-    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', body };
-  }
-  async getBlobJson(digest: string): Promise<unknown> {
-    return this.blobs.get(digest);
-  }
-  async deleteImage(): Promise<'deleted'> {
-    throw new Error('a plan only');
-  }
-}
 
 /** Counts the calls that reach the git history underneath. */
 class CountingHistory extends FakeHistory {

@@ -1,0 +1,162 @@
+/**
+ * The one run every front end calls (the CLI, the Action, the GitLab job): read the policy, open every
+ * repository, read what the clusters run, then plan each repository through one shared history and
+ * (unless explaining or a dry run) apply its plan under one whole-run deletion budget; the outcome
+ * goes into the report, with one error naming every repository that failed and the exit code
+ * (docs/cleanup-semantics.md §6). Each step that touches the world is a port the front end passes in.
+ */
+import { describeError, InputError } from '../errors.js';
+import { sharedHistory } from '../history-cache.js';
+import type { Plan } from '../plan/types.js';
+import { defaultCleanupPolicy } from '../policy/defaults.js';
+import type { CleanupPolicy, RepositorySpec } from '../policy/types.js';
+import type { Clock, ClusterImageUse, GitHistory, Registry } from '../ports.js';
+import type { Report } from '../report/report.js';
+import { applyPlan, isBudgetStop, planRepository, type RepositoryFailure, type RunOptions } from '../run.js';
+import { DeletionBudget } from './budget.js';
+import { inPlanOrder, storageRoleOf } from './order.js';
+
+/** A policy as a front end found it: the policy, the keep-list globs, where it came from. */
+export interface LoadedPolicy {
+  policy: CleanupPolicy;
+  keepTags: string[];
+  /** A file path, or `default`. */
+  source: string;
+  warnings: string[];
+}
+
+/** A repository of the run: what the policy or the front end says about it, and how to open it. */
+export interface PipelineRepository {
+  spec: RepositorySpec;
+  /** One registry, or several (the registry repositories of a GitLab project, all primaries). */
+  open(): Promise<Registry | readonly Registry[]>;
+}
+
+export interface PipelineSettings {
+  command: 'cleanup' | 'explain' | 'purge';
+  dryRun: boolean;
+  /** Reads and deletes in flight per repository. */
+  concurrency: number;
+  /** The whole run's deletion budget. */
+  maxDeletions?: number;
+  /** What the failure message calls the repositories: `repositories`, `packages`. */
+  noun: string;
+  /** Put before `fix:` in an error's second line (the CLI indents it). */
+  fixIndent?: string;
+}
+
+export interface PipelinePorts {
+  clock: Clock;
+  /** The policy; not called for purge (the default policy, nothing kept). */
+  policy(): Promise<LoadedPolicy>;
+  /** The repositories, given the policy; `warnings` say what the front end ignored. */
+  repositories(loaded: LoadedPolicy | undefined): Promise<{ repositories: PipelineRepository[]; warnings?: string[] }>;
+  /** Every image reference in use; not called when the policy turns the Kubernetes policy off. */
+  clusterImages?(loaded: LoadedPolicy): Promise<readonly ClusterImageUse[]>;
+  /** The project's git history; required unless purging or the policy does not use git. */
+  history?(loaded: LoadedPolicy): Promise<GitHistory>;
+  progress?(message: string): void;
+}
+
+export interface PipelineResult {
+  /** The plans made, in planning order (explain renders them). */
+  plans: Plan[];
+  failures: RepositoryFailure[];
+  /** Repositories left for the next run because the platform's request budget ran out. */
+  unplanned: string[];
+}
+
+/** Runs the whole pipeline; every outcome, errors included, lands in `report` (`error`, `exitCode`). */
+export async function runPipeline(settings: PipelineSettings, ports: PipelinePorts, report: Report): Promise<PipelineResult> {
+  const result: PipelineResult = { plans: [], failures: [], unplanned: [] };
+  const indent = settings.fixIndent ?? '';
+  try {
+    const loaded = settings.command === 'purge' ? undefined : await ports.policy();
+    if (loaded) {
+      report.policySource = loaded.source;
+      report.warnings.push(...loaded.warnings);
+    }
+    const chosen = await ports.repositories(loaded);
+    report.warnings.push(...(chosen.warnings ?? []));
+    // Every repository is opened before anything is read: a bad ref or token stops the run untouched.
+    const opened = await openAll(chosen.repositories, result, report);
+    const policy = loaded?.policy ?? defaultCleanupPolicy();
+    const clusterImages = loaded && !policy.disableKubernetesBasedPolicy && ports.clusterImages ? await ports.clusterImages(loaded) : [];
+    const history = loaded && ports.history ? sharedHistory(await ports.history(loaded)) : undefined;
+    const base: Omit<RunOptions, 'registry'> = {
+      policy, keepTags: loaded?.keepTags ?? [], clusterImages, clock: ports.clock, now: ports.clock.now(),
+      dryRun: settings.dryRun, concurrency: settings.concurrency, budget: new DeletionBudget(settings.maxDeletions),
+      ...(history ? { history } : {}), ...(ports.progress ? { progress: ports.progress } : {}),
+    };
+    await planAndApply(opened, base, settings, result, report);
+    if (result.failures.length > 0) report.error = failureError(report, result, opened.length, settings.noun, indent);
+  } catch (error) {
+    report.error = { message: describeError(error, indent), exitCode: error instanceof InputError ? 2 : 1 };
+  }
+  report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
+  return result;
+}
+
+interface Opened {
+  spec: RepositorySpec;
+  registry: Registry;
+}
+
+async function openAll(repositories: readonly PipelineRepository[], result: PipelineResult, report: Report): Promise<Opened[]> {
+  const opened: Opened[] = [];
+  for (const repository of repositories) {
+    try {
+      const got = await repository.open();
+      for (const registry of Array.isArray(got) ? got : [got as Registry]) opened.push({ spec: repository.spec, registry });
+    } catch (error) {
+      if (!isBudgetStop(error)) throw error;
+      budgetStop(repository.spec.ref, error, result, report);
+    }
+  }
+  return opened;
+}
+
+function budgetStop(name: string, error: unknown, result: PipelineResult, report: Report): void {
+  result.unplanned.push(name);
+  report.warnings.push(`${name}: not read: ${describeError(error).split('\n')[0] ?? ''}; nothing was deleted in it, the next run continues`);
+}
+
+/** Plans every repository in plan order (and applies each plan unless explaining); failures go on. */
+async function planAndApply(opened: readonly Opened[], base: Omit<RunOptions, 'registry'>, settings: PipelineSettings, result: PipelineResult, report: Report): Promise<void> {
+  const plansByRef = new Map<string, Plan>();
+  const mode = settings.command === 'purge' ? 'purge' : 'cleanup';
+  for (const { spec, registry } of inPlanOrder(opened)) {
+    const role = mode === 'purge' ? undefined : storageRoleOf(spec, plansByRef);
+    if (role && 'notPlanned' in role) {
+      result.failures.push({ name: registry.name, error: new Error(role.notPlanned) });
+      continue;
+    }
+    if (role?.kind === 'final') base.progress?.(`${registry.name}: final repository, follows ${role.primary.repository}`);
+    if (role?.kind === 'cache') base.progress?.(`${registry.name}: cache repository, cleaned by age`);
+    const options: RunOptions = { ...base, registry, ...(role ? { role } : {}) };
+    try {
+      const plan = await planRepository(options, mode);
+      if (spec.role === 'primary') plansByRef.set(spec.ref, plan);
+      result.plans.push(plan);
+      if (settings.command !== 'explain') await applyPlan(options, plan, report);
+    } catch (error) {
+      if (isBudgetStop(error)) budgetStop(registry.name, error, result, report);
+      else result.failures.push({ name: registry.name, error });
+    }
+  }
+}
+
+/**
+ * The run's error when repositories failed: the one failure's message when the run had one repository,
+ * else one line per failed repository. Exit 2 only when every failure was bad input and nothing was
+ * written (§6); else 1.
+ */
+function failureError(report: Report, result: PipelineResult, total: number, noun: string, indent: string): { message: string; exitCode: number } {
+  const { failures } = result;
+  const [first] = failures;
+  const message = total === 1 && first && failures.length === 1
+    ? describeError(first.error, indent)
+    : `${failures.length} of ${total} ${noun} failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error, indent)}`).join('\n')}`;
+  const written = report.deleted.some((d) => d.status !== 'would-delete') || report.tagsRemoved.some((t) => t.status !== 'would-remove') || report.failed.length > 0;
+  return { message, exitCode: !written && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
+}
