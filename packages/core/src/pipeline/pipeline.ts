@@ -1,6 +1,6 @@
 /**
- * The one run every front end calls (the CLI, the Action, the GitLab job): read the policy, open every
- * repository, read what the clusters run, then plan each repository through one shared history and
+ * The one run every front end calls (the CLI, the Action, the GitLab job): read the policy, read what
+ * the clusters run, open every repository, then plan each repository through one shared history and
  * (unless explaining or a dry run) apply its plan under one whole-run deletion budget; the outcome
  * goes into the report, with one error naming every repository that failed and the exit code
  * (docs/cleanup-semantics.md §6). Each step that touches the world is a port the front end passes in.
@@ -76,12 +76,14 @@ export async function runPipeline(settings: PipelineSettings, ports: PipelinePor
       report.policySource = loaded.source;
       report.warnings.push(...loaded.warnings);
     }
+    const policy = loaded?.policy ?? defaultCleanupPolicy();
+    // What the clusters run is read first (no forge budget spent when a context cannot be read),
+    // then every repository is opened before anything is listed: a bad ref or token stops the run
+    // untouched.
+    const clusterImages = loaded && !policy.disableKubernetesBasedPolicy && ports.clusterImages ? await ports.clusterImages(loaded) : [];
     const chosen = await ports.repositories(loaded);
     report.warnings.push(...(chosen.warnings ?? []));
-    // Every repository is opened before anything is read: a bad ref or token stops the run untouched.
     const opened = await openAll(chosen.repositories, result, report);
-    const policy = loaded?.policy ?? defaultCleanupPolicy();
-    const clusterImages = loaded && !policy.disableKubernetesBasedPolicy && ports.clusterImages ? await ports.clusterImages(loaded) : [];
     const history = loaded && ports.history ? sharedHistory(await ports.history(loaded)) : undefined;
     const base: Omit<RunOptions, 'registry'> = {
       policy, keepTags: loaded?.keepTags ?? [], clusterImages, clock: ports.clock, now: ports.clock.now(),
