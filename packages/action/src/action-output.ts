@@ -5,7 +5,7 @@
 import { describeError, renderSummary, type Redactor, type Report } from '@regsweep/core';
 import { writeAtomic } from '@regsweep/node-host';
 import { renderJobSummary } from './job-summary.js';
-import type { ActionIo } from './main.js';
+import type { ActionIo } from './action-io.js';
 
 /**
  * Output functions that print no known secret, even if a message carried one. `setSecret` both masks

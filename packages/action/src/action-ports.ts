@@ -8,7 +8,7 @@ import type { Clock, GitHistory, PipelinePorts } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import { setUpGitHub, type GitHubSetup } from './github.js';
 import type { ActionInputs } from './inputs.js';
-import type { ActionDeps, ActionIo } from './main.js';
+import type { ActionDeps, ActionIo } from './action-io.js';
 import { readPolicy } from './policy.js';
 
 export function actionPorts(inputs: ActionInputs, deps: ActionDeps, io: ActionIo, clock: Clock): PipelinePorts {

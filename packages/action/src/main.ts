@@ -13,44 +13,14 @@
  * says what is left, and the next scheduled run continues.
  */
 import { join } from 'node:path';
-import { createRedactor, describeError, emptyReport, InputError, runPipeline, type Clock, type Report } from '@regsweep/core';
-import type { PacerClock } from '@regsweep/github';
+import { createRedactor, describeError, emptyReport, InputError, runPipeline } from '@regsweep/core';
 import { prepareOutputPath, realClock } from '@regsweep/node-host';
+import type { ActionDeps, ActionResult } from './action-io.js';
 import { actionPorts } from './action-ports.js';
 import { redacting, renderActionOutputs, type ReportTarget } from './action-output.js';
 import { readInputs } from './inputs.js';
 
-/** What @actions/core gives an action (entry.ts), or a test's recorder. */
-export interface ActionIo {
-  getInput(name: string): string;
-  env: Readonly<Record<string, string | undefined>>;
-  setSecret(secret: string): void;
-  setOutput(name: string, value: string): void;
-  debug(message: string): void;
-  info(message: string): void;
-  /** An annotation. */
-  warning(message: string): void;
-  notice(message: string): void;
-  /** Marks the step failed (exit code 1) with an error annotation. */
-  setFailed(message: string): void;
-  /** Appends markdown to the job summary ($GITHUB_STEP_SUMMARY). */
-  writeSummary(markdown: string): Promise<void>;
-}
-
-export interface ActionDeps extends ActionIo {
-  /** Where RUNNER_TEMP and GITHUB_WORKSPACE fall back to (os.tmpdir(), process.cwd()). */
-  tmpdir: string;
-  cwd: string;
-  fetch?: typeof globalThis.fetch;
-  clock?: Clock;
-  pacerClock?: PacerClock;
-}
-
-export interface ActionResult {
-  exitCode: number;
-  report: Report;
-  reportPath: string;
-}
+export type { ActionDeps, ActionIo, ActionResult } from './action-io.js';
 
 export const REPORT_FILE = 'regsweep-report.json';
 /** Reads and deletes in flight per package. */

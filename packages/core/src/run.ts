@@ -1,6 +1,6 @@
 /**
  * One cleanup or purge of one repository, from the ports to the report entry: inventory, plan, and
- * (unless a dry run) execution. Front ends build the adapters and call this.
+ * (unless a dry run) execution. The pipeline (pipeline/pipeline.ts) calls these for every repository.
  */
 import { describeError, IncompleteInputError, InputError } from './errors.js';
 import { executeDeletions, removeTags, type ItemResult, type TagResult } from './execute/executor.js';
@@ -119,51 +119,4 @@ export function isBudgetStop(err: unknown): boolean {
 export interface RepositoryFailure {
   name: string;
   error: unknown;
-}
-
-export interface RepositoriesResult {
-  failures: RepositoryFailure[];
-  /** Repositories not planned because the platform's budget ran out while reading them. */
-  unplanned: Array<{ name: string; error: unknown }>;
-}
-
-/**
- * Plans and applies several repositories one after the other (a front end's loop): one that fails is
- * reported and the others go on; a budget that runs out while one is read leaves it unplanned (nothing
- * deleted there, the next run continues). `maxDeletions` is the whole run's: one DeletionBudget is
- * shared by every repository.
- */
-export async function cleanRepositories(
-  registries: readonly Registry[],
-  base: Omit<RunOptions, 'registry' | 'budget'>,
-  report: Report,
-  maxDeletions?: number,
-): Promise<RepositoriesResult> {
-  const result: RepositoriesResult = { failures: [], unplanned: [] };
-  const budget = new DeletionBudget(maxDeletions);
-  for (const registry of registries) {
-    const options: RunOptions = { ...base, registry, budget };
-    try {
-      const plan = await planRepository(options);
-      await applyPlan(options, plan, report);
-    } catch (error) {
-      if (isBudgetStop(error)) result.unplanned.push({ name: registry.name, error });
-      else result.failures.push({ name: registry.name, error });
-    }
-  }
-  return result;
-}
-
-/**
- * The run's error when some repositories failed, for the CI front ends: the one failure's message
- * when the run had one repository, else a list; exit 2 only when every failure was bad input and
- * nothing was deleted (§6), else 1. `noun`: what the front end calls a repository (`packages`).
- */
-export function repositoriesFailure(report: Report, failures: readonly RepositoryFailure[], total: number, noun: string): { message: string; exitCode: number } {
-  const [first] = failures;
-  const message = total === 1 && first
-    ? describeError(first.error)
-    : `${failures.length} of ${total} ${noun} failed:\n${failures.map((f) => `  ${f.name}: ${describeError(f.error)}`).join('\n')}`;
-  const touched = report.deleted.length > 0 || report.tagsRemoved.length > 0;
-  return { message, exitCode: !touched && failures.every((f) => f.error instanceof InputError) ? 2 : 1 };
 }

@@ -1,0 +1,35 @@
+/** What the Action's root is given (by entry.ts, or a test) and what it gives back. */
+import type { Clock, Report } from '@regsweep/core';
+import type { PacerClock } from '@regsweep/github';
+
+/** What @actions/core gives an action (entry.ts), or a test's recorder. */
+export interface ActionIo {
+  getInput(name: string): string;
+  env: Readonly<Record<string, string | undefined>>;
+  setSecret(secret: string): void;
+  setOutput(name: string, value: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  /** An annotation. */
+  warning(message: string): void;
+  notice(message: string): void;
+  /** Marks the step failed (exit code 1) with an error annotation. */
+  setFailed(message: string): void;
+  /** Appends markdown to the job summary ($GITHUB_STEP_SUMMARY). */
+  writeSummary(markdown: string): Promise<void>;
+}
+
+export interface ActionDeps extends ActionIo {
+  /** Where RUNNER_TEMP and GITHUB_WORKSPACE fall back to (os.tmpdir(), process.cwd()). */
+  tmpdir: string;
+  cwd: string;
+  fetch?: typeof globalThis.fetch;
+  clock?: Clock;
+  pacerClock?: PacerClock;
+}
+
+export interface ActionResult {
+  exitCode: number;
+  report: Report;
+  reportPath: string;
+}
