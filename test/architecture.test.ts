@@ -1,6 +1,6 @@
 /**
  * The code's shape (scripts/architecture.mjs): no import cycle among any package's sources, and
- * packages/core reaches for no Node module, environment, clock or network.
+ * packages/core reaches for no Node module, environment, clock or network, and no front end imports another.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { impureCoreLines, importCycles } from '../scripts/architecture.mjs';
+import { frontEndImports, impureCoreLines, importCycles } from '../scripts/architecture.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -20,7 +20,11 @@ test('packages/core imports no Node module and reads no environment, clock or ne
   assert.equal(impureCoreLines(ROOT), []);
 });
 
-test('the checks find what they look for: a type-only cycle and a clock read in core', () => {
+test('no front end imports another (the CLI, the Action and the GitLab job share core and node-host only)', () => {
+  assert.equal(frontEndImports(ROOT), []);
+});
+
+test('the checks find what they look for: a type-only cycle, a clock read in core, a front end importing another', () => {
   const root = mkdtempSync(join(tmpdir(), 'regsweep-architecture-'));
   try {
     mkdirSync(join(root, 'packages/core/src'), { recursive: true });
@@ -28,8 +32,11 @@ test('the checks find what they look for: a type-only cycle and a clock read in 
     writeFileSync(join(root, 'packages/gitlab/src/a.ts'), "import type { B } from './b.js';\nexport interface A { b?: B }\n");
     writeFileSync(join(root, 'packages/gitlab/src/b.ts'), "import type { A } from './a.js';\nexport interface B { a?: A }\n");
     writeFileSync(join(root, 'packages/core/src/clock.ts'), "// Date.now() in a comment is fine\nexport const t = (): number => Date.now();\n");
+    mkdirSync(join(root, 'packages/action/src'), { recursive: true });
+    writeFileSync(join(root, 'packages/action/src/policy.ts'), "import { loadPolicy } from '@regsweep/cli';\nexport const p = loadPolicy;\n");
     assert.equal(importCycles(root), ['packages/gitlab/src/a.ts -> packages/gitlab/src/b.ts -> packages/gitlab/src/a.ts']);
     assert.equal(impureCoreLines(root), ['packages/core/src/clock.ts:2: export const t = (): number => Date.now();']);
+    assert.equal(frontEndImports(root), ['packages/action/src/policy.ts imports @regsweep/cli']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

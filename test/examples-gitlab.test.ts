@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { loadPolicy } from '@regsweep/cli';
+import { loadPolicy } from '@regsweep/node-host';
 import { startWorld, TOKENS } from '../packages/gitlab/test/support/world.js';
 import { componentProject, fakeGitLabVariables, gitlabCiLocal, listedJobs } from './support/gitlab-ci-local.js';
 

@@ -2,7 +2,7 @@
  * The action's inputs, parsed into plain data (docker/metadata-action style): `readInputs(getInput,
  * context)` takes the way to read an input and the run's context, so tests pass plain objects.
  */
-import { InputError, refuseUserinfo } from '@regsweep/core';
+import { InputError, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
 
 export interface ActionInputs {
   token: string;
@@ -60,7 +60,8 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
   const bad = packages.find((p) => !/^[a-z0-9][a-z0-9._/-]*$/i.test(p));
   if (bad !== undefined) throw new InputError(`input packages: ${JSON.stringify(bad)} is not a container package name`);
   const maxText = getInput('max-deletions').trim();
-  if (maxText !== '' && !/^[1-9][0-9]*$/.test(maxText)) throw new InputError(`input max-deletions: expected a whole number of 1 or more, got ${JSON.stringify(maxText)}`);
+  const maxDeletions = maxText === '' ? undefined : parseWholeNumber(maxText, 1);
+  if (maxText !== '' && maxDeletions === undefined) throw new InputError(`input max-deletions: expected ${wholeNumberExpected(1)}, got ${JSON.stringify(maxText)}`);
   const config = getInput('config').trim();
   const kubeconfig = getInput('kubeconfig');
   const cacheDir = getInput('cache-dir').trim();
@@ -71,7 +72,7 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
     apiUrl: url(getInput('api-url') || context.apiUrl || 'https://api.github.com', getInput('api-url') ? 'input api-url' : 'GITHUB_API_URL'),
     registryUrl: url(getInput('registry-url') || 'https://ghcr.io', 'input registry-url'),
     ...(kubeconfig.trim() !== '' ? { kubeconfig } : {}),
-    ...(maxText !== '' ? { maxDeletions: Number(maxText) } : {}),
+    ...(maxDeletions !== undefined ? { maxDeletions } : {}),
     pullRequests: bool('pull-requests', getInput('pull-requests'), true),
     ...(cacheDir !== '' ? { cacheDir } : {}),
   };

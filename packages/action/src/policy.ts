@@ -1,12 +1,11 @@
 /**
  * The policy of an action run: the `config` input (relative to the workspace), else .regsweep.yml,
  * else werf.yaml's cleanup section in GITHUB_WORKSPACE, else the default policy. The lookup itself is
- * the CLI's `loadPolicy` (one implementation of the order and the messages); only a missing `config`
+ * node-host's `loadPolicy` (one implementation of the order and the messages); only a missing `config`
  * file is reported here, naming the input instead of the CLI's flag.
  */
-import { loadPolicy } from '@regsweep/cli';
-
-export type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
+import type { LoadedPolicy } from '@regsweep/core';
+import { loadPolicy } from '@regsweep/node-host';
 
 export function readPolicy(config: string | undefined, workspace: string): Promise<LoadedPolicy> {
   return loadPolicy({

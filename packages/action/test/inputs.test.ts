@@ -36,6 +36,7 @@ test('bad inputs are InputErrors naming the input', () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ 'dry-run': 'maybe' }, /input dry-run/],
     [{ 'max-deletions': '0' }, /input max-deletions/],
+    ...['1.5', '1e3', '0x10', '3abc', '-2', '99999999999999999999'].map((v): [Record<string, string>, RegExp] => [{ 'max-deletions': v }, new RegExp(`^input max-deletions: expected a whole number of 1 or more, in digits, got "${v}"$`)]),
     [{ repository: 'not a repo' }, /input repository/],
     [{ token: '' }, /input token/],
     [{ packages: 'bad name!' }, /input packages/],

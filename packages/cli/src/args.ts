@@ -1,6 +1,6 @@
 /** Command-line words → a plain command object. Every mistake is an InputError naming the flag. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError, refuseUserinfo } from '@regsweep/core';
+import { InputError, INSTANT_EXPECTED, parseInstant, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
 
 export const USAGE = `Usage:
   regsweep cleanup --registry REF [--registry REF …] [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
@@ -91,8 +91,9 @@ const ALLOWED: Record<string, readonly string[]> = {
 
 function positiveInt(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
   if (text === undefined) return fallback;
-  if (!/^[1-9][0-9]*$/.test(text)) throw new InputError(`--${flag}: expected a whole number of 1 or more, got ${JSON.stringify(text)}`);
-  return Number(text);
+  const n = parseWholeNumber(text, 1);
+  if (n === undefined) throw new InputError(`--${flag}: expected ${wholeNumberExpected(1)}, got ${JSON.stringify(text)}`);
+  return n;
 }
 
 /** How to pass registry credentials instead of in a reference (the refusal's fix). */
@@ -130,10 +131,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (twice !== undefined) throw new InputError(`--registry ${JSON.stringify(twice)} is given twice`, 'name each repository once');
   let now: Date | undefined;
   if (typeof values.now === 'string') {
-    now = new Date(values.now);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now) || Number.isNaN(now.getTime())) {
-      throw new InputError(`--now: expected an RFC 3339 time such as 2026-11-20T12:00:00Z, got ${JSON.stringify(values.now)}`);
-    }
+    now = parseInstant(values.now);
+    if (now === undefined) throw new InputError(`--now: ${INSTANT_EXPECTED}, got ${JSON.stringify(values.now)}`);
   }
   const common: CommonArgs = {
     registries,

@@ -1,3 +1,2 @@
 export { main, type Io } from './main.js';
 export { parseCommand, USAGE, type Command, type KubeArgs } from './args.js';
-export { loadPolicy, type PolicyLookup } from './policy-file.js';

@@ -10,7 +10,7 @@ import { openLocalGit, type LocalGitHistory } from '@regsweep/git-local';
 import type { Command } from './args.js';
 import { scanClusters } from './in-use.js';
 import { readPassword, type Io } from './io.js';
-import { loadPolicy } from './policy-file.js';
+import { loadPolicy } from '@regsweep/node-host';
 import { openRegistry } from './registry-ref.js';
 import { chooseRepositories } from './repositories.js';
 

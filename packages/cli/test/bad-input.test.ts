@@ -117,6 +117,38 @@ test('--now garbage: the value and the accepted form', () => {
   expectBadInput(['cleanup', ...registry(), '--git', world.gitDir, '--now', 'yesterday'], ['--now: expected an RFC 3339 time', '"yesterday"']);
 });
 
+test('impossible dates for --now are refused naming the flag (no calendar roll-over: 2026-02-31 is not 2026-03-03)', () => {
+  for (const now of ['2026-02-31T00:00:00Z', '2025-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T12:60:00Z', '2026-13-01T00:00:00Z', '2026-11-20T12:00:00+25:00']) {
+    expectBadInput(['cleanup', ...registry(), '--git', world.gitDir, '--now', now, '--without-kube'], ['--now: expected an RFC 3339 time that exists', `got "${now}"`]);
+  }
+});
+
+test('a --now that exists is accepted: a leap day, an offset', () => {
+  for (const now of ['2028-02-29T00:00:00Z', '2026-11-20T14:00:00+02:00']) {
+    const r = runCli(['cleanup', ...registry(), '--git', world.gitDir, '--now', now, '--without-kube', '--dry-run'], tempDir('regsweep-cwd-'));
+    assert.is(r.code, 0, describe(r));
+  }
+});
+
+test('integer flags take digits only: each bad value names its flag', () => {
+  for (const [flag, value] of [['--max-deletions', '1.5'], ['--max-deletions', '1e3'], ['--max-deletions', '0x10'], ['--concurrency', '3abc'], ['--concurrency', '0'], ['--concurrency', '99999999999999999999']]) {
+    expectBadInput(cleanup(flag as string, value as string), [`${flag}: expected a whole number of 1 or more, in digits, got "${value}"`]);
+  }
+});
+
+test('--config naming a file with no cleanup section (empty, comments only, no cleanup key, cleanup: {}, cleanup: null): exit 2, what to write', () => {
+  const cases: Record<string, string> = {
+    'empty.yml': '',
+    'comments.yml': '# keepPolicies will go here\n\n# one day\n',
+    'flat.yml': 'keepPolicies:\n  - references: { branch: main }\n',
+    'braces.yml': 'cleanup: {}\n',
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    expectBadInput(cleanup('--config', name), [`${name}: no cleanup section; nest keepPolicies under cleanup:`, 'fix: a regsweep policy file holds its settings under a top-level cleanup: key'], { [name]: text });
+  }
+  expectBadInput(cleanup('--config', 'null.yml'), ['null.yml: cleanup: expected a mapping with the keys keepPolicies'], { 'null.yml': 'cleanup:\n' });
+});
+
 test('a missing layout directory', () => {
   const missing = join(tempDir('regsweep-gone-'), 'no-such-layout');
   expectBadInput(['cleanup', '--registry', `oci:${missing}`, '--git', world.gitDir, '--now', NOW_TEXT, '--without-kube'], [

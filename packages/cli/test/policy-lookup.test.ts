@@ -27,7 +27,7 @@ const werfYaml = (n: number): string =>
   `{{ $base := "alpine:3.20" }}\nimage: worker\nfrom: {{ $base }}\n`;
 
 /** A fresh working directory holding the given files; dry-runs the cleanup there and returns the report. */
-function dryRunIn(files: Record<string, string>, ...extra: string[]): { report: Report; cwd: string } {
+function dryRunIn(files: Record<string, string>, ...extra: string[]): { report: Report; cwd: string; stdout: string } {
   const cwd = tempDir('regsweep-cwd-');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(cwd, name, '..'), { recursive: true });
@@ -40,7 +40,7 @@ function dryRunIn(files: Record<string, string>, ...extra: string[]): { report: 
   );
   assert.is(r.code, 0, describe(r));
   assert.equal(snapshotEntries(snapshot(world.layoutDir)), snapshotEntries(before));
-  return { report: readReport(join(cwd, 'out', 'report.json')), cwd };
+  return { report: readReport(join(cwd, 'out', 'report.json')), cwd, stdout: r.stdout };
 }
 
 /** Tags kept by git history. */
@@ -79,9 +79,35 @@ test('§2 the cleanup: section of a multi-document ./werf.yaml beats the default
 });
 
 test('§2 no policy file: the default set', () => {
-  const { report } = dryRunIn({ 'README.md': 'nothing here\n' });
+  const { report, stdout } = dryRunIn({ 'README.md': 'nothing here\n' });
   assert.is(report.policySource, 'default');
   assert.equal(keptTags(report), world.expectKept);
+  assert.match(stdout, '  policy: default (no .regsweep.yml or werf.yaml, so the default policy applies)');
+});
+
+test('§2 a ./werf.yaml without cleanup: runs on the default, and the summary and report say so', () => {
+  const { report, stdout } = dryRunIn({ 'werf.yaml': 'project: shop\nconfigVersion: 1\n---\nimage: app\nfrom: alpine:3.20\n' });
+  assert.is(report.policySource, 'werf.yaml');
+  assert.is(report.policyNote, "werf.yaml has no cleanup: section (or an empty one), so werf's default policy applies");
+  assert.equal(keptTags(report), world.expectKept, 'the default policy decided');
+  assert.match(stdout, "  policy: werf.yaml (werf.yaml has no cleanup: section (or an empty one), so werf's default policy applies)");
+});
+
+test('§2 a file that holds a policy names it in the summary, with no note', () => {
+  const { report, stdout } = dryRunIn({ '.regsweep.yml': mainOnly(2) });
+  assert.is(report.policyNote, undefined);
+  assert.match(stdout, '  policy: .regsweep.yml\n');
+});
+
+test('§2 a found ./.regsweep.yml with nothing under cleanup: is refused, not replaced by the default', () => {
+  const cwd = tempDir('regsweep-cwd-');
+  writeFileSync(join(cwd, '.regsweep.yml'), '# to do\n');
+  writeFileSync(join(cwd, 'werf.yaml'), werfYaml(3));
+  const before = snapshot(world.layoutDir);
+  const r = runCli(['cleanup', '--registry', `oci:${world.layoutDir}`, '--git', world.gitDir, '--now', NOW_TEXT, '--without-kube'], cwd);
+  assert.is(r.code, 2, describe(r));
+  assert.match(r.stderr, '.regsweep.yml: no cleanup section; nest keepPolicies under cleanup:');
+  assert.equal(snapshotEntries(snapshot(world.layoutDir)), snapshotEntries(before), 'nothing deleted');
 });
 
 test.run();

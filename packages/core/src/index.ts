@@ -25,3 +25,4 @@ export * from './pace/pacer.js';
 export * from './pipeline/budget.js';
 export * from './pipeline/order.js';
 export * from './pipeline/pipeline.js';
+export * from './util/strict-values.js';

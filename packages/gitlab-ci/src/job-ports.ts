@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, type Clock, type PipelinePorts } from '@regsweep/core';
-import { loadPolicy } from '@regsweep/cli';
+import { loadPolicy } from '@regsweep/node-host';
 import { openGitLabProject, type GitLabProject } from '@regsweep/gitlab';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import { DigestCache } from '@regsweep/oci-registry';

@@ -8,7 +8,7 @@
  * component's `token-variable` input), else `CI_JOB_TOKEN` (enough for the registry, branches, tags
  * and merge requests; not for commits, platform-facts.md "GitLab").
  */
-import { InputError, refuseUserinfo } from '@regsweep/core';
+import { InputError, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
 import type { GitLabAuth } from '@regsweep/gitlab';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -81,8 +81,9 @@ function wholeNumber(env: Env, name: string): number | undefined {
   const v = text(env, name);
   // 0 is the inputs' default: no limit (max-deletions), regsweep's default (requests-per-minute).
   if (v === undefined || v === '0') return undefined;
-  if (!/^[1-9][0-9]*$/.test(v)) throw new InputError(`${label(name)}: expected a whole number of 1 or more, got ${JSON.stringify(v)}`);
-  return Number(v);
+  const n = parseWholeNumber(v, 1);
+  if (n === undefined) throw new InputError(`${label(name)}: expected ${wholeNumberExpected(1)} (0 for the default), got ${JSON.stringify(v)}`);
+  return n;
 }
 
 /** A variable's name as an input gives it: `NAME`, `$NAME` or `${NAME}` → `NAME` (blank: undefined). */

@@ -59,6 +59,9 @@ test('inputs: lists as words or JSON (a GitLab array input), numbers, booleans, 
   assert.equal([s.maxDeletions, s.dryRun, s.mergeRequests, s.listing, s.requestsPerMinute], [500, true, false, 'rest', 600]);
   assert.is(readJobVariables({ ...CI, REGSWEEP_MAX_DELETIONS: '0' }).maxDeletions, undefined, '0 = no limit (the input default)');
   assert.match(inputError({ ...CI, REGSWEEP_MAX_DELETIONS: '-3' }).message, /max-deletions input\): expected a whole number/);
+  for (const v of ['2.5', '1e3', '0x10', '12abc', '99999999999999999999']) {
+    assert.match(inputError({ ...CI, REGSWEEP_REQUESTS_PER_MINUTE: v }).message, new RegExp(`^REGSWEEP_REQUESTS_PER_MINUTE .*: expected a whole number of 1 or more, in digits \\(0 for the default\\), got "${v}"$`));
+  }
   assert.match(inputError({ ...CI, REGSWEEP_LISTING: 'fast' }).message, /expected auto, gitlab-v1 or rest/);
 });
 

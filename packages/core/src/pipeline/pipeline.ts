@@ -23,6 +23,8 @@ export interface LoadedPolicy {
   /** A file path, or `default`. */
   source: string;
   warnings: string[];
+  /** Why the default policy applies although a file was read (or none was found); said in the summary. */
+  note?: string;
 }
 
 /** A repository of the run: what the policy or the front end says about it, and how to open it. */
@@ -74,6 +76,7 @@ export async function runPipeline(settings: PipelineSettings, ports: PipelinePor
     const loaded = settings.command === 'purge' ? undefined : await ports.policy();
     if (loaded) {
       report.policySource = loaded.source;
+      if (loaded.note !== undefined) report.policyNote = loaded.note;
       report.warnings.push(...loaded.warnings);
     }
     const policy = loaded?.policy ?? defaultCleanupPolicy();

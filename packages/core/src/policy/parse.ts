@@ -12,6 +12,8 @@ export interface ParsedPolicy {
   policy: CleanupPolicy;
   /** Valid but probably unintended settings, `FILE: PATH: MESSAGE`. */
   warnings: string[];
+  /** Whether the document has a `cleanup:` section with something in it (else the policy is the default). */
+  hasCleanup: boolean;
 }
 
 const TEMPLATE_HINT =
@@ -59,7 +61,9 @@ export function parsePolicyText(text: string, file: string): ParsedPolicy {
     const hint = chosen?.source.includes('{{') ? TEMPLATE_HINT : undefined;
     throw new InputError(result.problems.map(formatProblem).join('\n'), hint);
   }
-  return { policy: result.policy, warnings: [...(chosen?.warnings ?? []), ...result.warnings] };
+  const section = isObj(chosen?.data) ? chosen.data['cleanup'] : undefined;
+  const hasCleanup = section !== undefined && section !== null && !(isObj(section) && Object.keys(section).length === 0);
+  return { policy: result.policy, warnings: [...(chosen?.warnings ?? []), ...result.warnings], hasCleanup };
 }
 
 /**
@@ -83,4 +87,32 @@ export function parseKeepListText(text: string, file: string): string[] {
     });
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return globs;
+}
+
+/** werf's project file, where a cleanup: section may be absent on purpose (werf's default policy then applies). */
+export function isWerfConfigName(file: string): boolean {
+  return /(^|[\\/])werf\.ya?ml$/.test(file);
+}
+
+/** A policy as a front end loads it: the policy, where it came from, and a note when it is the default for a reason. */
+export interface PolicyFromFile extends ParsedPolicy {
+  source: string;
+  /** Said in the run's output: why the default policy applies although a file was read. */
+  note?: string;
+}
+
+/**
+ * The policy of a file's text (pure; the caller reads the file). A regsweep policy file (named with
+ * --config or found as .regsweep.yml) with no cleanup: section — empty, only comments, no such key,
+ * or `cleanup: {}` — is bad input: nothing in it would apply. A werf.yaml may have none on purpose:
+ * werf's default policy applies and the note says so.
+ */
+export function policyFromText(text: string, file: string): PolicyFromFile {
+  const parsed = parsePolicyText(text, file);
+  if (parsed.hasCleanup) return { ...parsed, source: file };
+  if (isWerfConfigName(file)) {
+    return { ...parsed, source: file, note: `${file} has no cleanup: section (or an empty one), so werf's default policy applies` };
+  }
+  throw new InputError(`${file}: no cleanup section; nest keepPolicies under cleanup:`,
+    'a regsweep policy file holds its settings under a top-level cleanup: key, for example\n  cleanup:\n    keepPolicies:\n      - references: { branch: main }\n        imagesPerReference: { last: 10 }');
 }

@@ -62,6 +62,8 @@ export interface Report {
   finishedAt: string;
   /** Where the policy came from: a file path, or `default`. */
   policySource: string;
+  /** Why the default policy applies although a file was read (werf.yaml without cleanup:), or none was found. */
+  policyNote?: string;
   repositories: RepositoryTotals[];
   kept: ReportKept[];
   deleted: ReportDeleted[];

@@ -21,6 +21,7 @@ export function renderSummary(report: Report): string {
   const lines: string[] = [];
   const verb = report.dryRun ? 'would delete' : 'deleted';
   lines.push(`regsweep ${report.command}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`);
+  if (report.policySource !== 'none') lines.push(`  policy: ${report.policySource}${report.policyNote ? ` (${report.policyNote})` : ''}`);
   for (const r of report.repositories) {
     const reasons = REASON_ORDER.filter((n) => r.keptByReason[n]).map((n) => `${n} ${r.keptByReason[n]}`).join(', ');
     lines.push(`  ${r.repository}: kept ${r.kept}${reasons ? ` (${reasons})` : ''}, ${verb} ${r.deleted}` +

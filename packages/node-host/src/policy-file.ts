@@ -1,16 +1,19 @@
 /**
- * Finds and reads the policy (issue contract): --config FILE, else ./.regsweep.yml, else the cleanup:
- * section of ./werf.yaml, else the default policy set. Plus an optional keep-list file.
+ * Finds and reads the policy for every front end: the file a front end names (--config, the Action's
+ * `config` input, REGSWEEP_CONFIG), else ./.regsweep.yml, else the cleanup: section of ./werf.yaml,
+ * else the default policy; plus an optional keep-list file. What the text means is core's
+ * (`policyFromText`, `parseKeepListText`); this file only reads.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultCleanupPolicy, InputError, parseKeepListText, parsePolicyText, type CleanupPolicy } from '@regsweep/core';
+import { defaultCleanupPolicy, InputError, parseKeepListText, policyFromText, type LoadedPolicy } from '@regsweep/core';
 
-export interface LoadedPolicy {
-  policy: CleanupPolicy;
-  source: string;
-  warnings: string[];
-  keepTags: string[];
+export interface PolicyLookup {
+  config?: string;
+  keepList?: string;
+  cwd: string;
+  /** How a front end names `config` in the message about a missing file (default `--config`), and the fix. */
+  missingConfig?: { name: string; hint: string };
 }
 
 async function readText(path: string): Promise<string | undefined> {
@@ -22,14 +25,6 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-export interface PolicyLookup {
-  config?: string;
-  keepList?: string;
-  cwd: string;
-  /** How a front end names `config` in the message about a missing file (default `--config`), and the fix. */
-  missingConfig?: { name: string; hint: string };
-}
-
 export async function loadPolicy(options: PolicyLookup): Promise<LoadedPolicy> {
   let loaded: Omit<LoadedPolicy, 'keepTags'> | undefined;
   if (options.config !== undefined) {
@@ -39,17 +34,16 @@ export async function loadPolicy(options: PolicyLookup): Promise<LoadedPolicy> {
       const { name, hint } = options.missingConfig ?? { name: '--config', hint: 'pass the path of a YAML file with a cleanup: section' };
       throw new InputError(`${name}: ${path} does not exist`, hint);
     }
-    loaded = { ...parsePolicyText(text, options.config), source: options.config };
+    loaded = policyFromText(text, options.config);
   } else {
     for (const name of ['.regsweep.yml', 'werf.yaml']) {
       const text = await readText(resolve(options.cwd, name));
-      if (text !== undefined) {
-        loaded = { ...parsePolicyText(text, name), source: name };
-        break;
-      }
+      if (text === undefined) continue;
+      loaded = policyFromText(text, name);
+      break;
     }
   }
-  loaded ??= { policy: defaultCleanupPolicy(), source: 'default', warnings: [] };
+  loaded ??= { policy: defaultCleanupPolicy(), source: 'default', warnings: [], note: 'no .regsweep.yml or werf.yaml, so the default policy applies' };
   const keepTags = [...loaded.policy.keepTags];
   if (options.keepList !== undefined) {
     const path = resolve(options.cwd, options.keepList);
@@ -57,5 +51,5 @@ export async function loadPolicy(options: PolicyLookup): Promise<LoadedPolicy> {
     if (text === undefined) throw new InputError(`--keep-list: ${path} does not exist`, 'pass a file with one tag glob per line');
     keepTags.push(...parseKeepListText(text, options.keepList));
   }
-  return { ...loaded, keepTags };
+  return { policy: loaded.policy, source: loaded.source, warnings: loaded.warnings, keepTags, ...(loaded.note !== undefined ? { note: loaded.note } : {}) };
 }
