@@ -1,11 +1,22 @@
 /**
- * The core `Pacer` with GitHub's defaults and the real clock: GitHub's limits are the core pacer's
- * defaults (`x-ratelimit-*` headers, 900 points a minute per endpoint, writes cost 5).
+ * The core `Pacer` with GitHub's budget headers and the real clock: GitHub's limits are the core
+ * pacer's defaults (900 points a minute per endpoint, writes cost 5); its hourly budget is read from
+ * `x-ratelimit-*` of the `core` resource.
  */
-import { Pacer as CorePacer, type PacerClock, type PacerOptions as CorePacerOptions } from '@regsweep/core';
+import { Pacer as CorePacer, type BudgetHeaders, type HeaderBag, type LimitVerdict, type PacerClock, type PacerOptions as CorePacerOptions, limitVerdict as coreLimitVerdict } from '@regsweep/core';
 
-export { GITHUB_BUDGET_HEADERS, headerValue, limitVerdict, writeFitsBudget } from '@regsweep/core';
+export { headerValue, writeFitsBudget, writeSlotsFor } from '@regsweep/core';
 export type { BudgetHeaders, HeaderBag, HttpMethod, LimitVerdict, PacerClock, PacerStats, Permit, PrimaryBudget, SendEvent } from '@regsweep/core';
+
+export const GITHUB_BUDGET_HEADERS: BudgetHeaders = {
+  remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', limit: 'x-ratelimit-limit',
+  resource: { header: 'x-ratelimit-resource', value: 'core' }, label: "GitHub's hourly request budget",
+};
+
+/** How long a GitHub 403/429 asks to wait: `retry-after`, else the hourly reset, else `fallbackMs`. */
+export function limitVerdict(headers: HeaderBag | undefined, nowMs: number, fallbackMs: number): LimitVerdict {
+  return coreLimitVerdict(headers, nowMs, fallbackMs, GITHUB_BUDGET_HEADERS);
+}
 
 export const systemPacerClock: PacerClock = {
   now: () => Date.now(),
@@ -16,6 +27,6 @@ export type PacerOptions = Partial<CorePacerOptions>;
 
 export class Pacer extends CorePacer {
   constructor(options: PacerOptions = {}) {
-    super({ ...options, clock: options.clock ?? systemPacerClock });
+    super({ ...options, clock: options.clock ?? systemPacerClock, budgetHeaders: options.budgetHeaders ?? GITHUB_BUDGET_HEADERS });
   }
 }

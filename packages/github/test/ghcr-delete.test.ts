@@ -115,7 +115,9 @@ test('rate-limit storm: 403 + retry-after pauses every request until the time Gi
     assert.equal(count(results), { deleted: 40 });
     // At GitHub: only the requests already in flight arrived during the storm, and each was refused once.
     const during = gh.packages.log.filter((r) => r.method === 'DELETE' && r.at < stormEnd);
-    assert.ok(during.length >= 1 && during.length <= 8, `${during.length} DELETEs arrived during the storm`);
+    const inFlight = pacer.stats().maxWritesInFlight;
+    assert.ok(inFlight < 8, `${inFlight} deletes in flight: what 3 a second needs at this latency, not the 8 workers`);
+    assert.ok(during.length >= 1 && during.length <= inFlight, `${during.length} DELETEs arrived during the storm, ${inFlight} in flight at most`);
     assert.ok(during.every((r) => r.rateLimited && r.status === 403));
     assert.is(new Set(during.map((r) => r.url)).size, during.length, 'no request was repeated during the storm');
     assert.is(reg.stats().rateLimited, during.length);
@@ -124,6 +126,28 @@ test('rate-limit storm: 403 + retry-after pauses every request until the time Gi
     const early = pacer.sentAt.filter((t) => t >= firstLimited && t < stormEnd);
     assert.equal(early.map((t) => `sent ${stormEnd - t} ms before the pause ended`), [], 'no request was sent during the pause');
     assert.ok(gh.packages.log.filter((r) => r.method === 'DELETE' && r.status === 204).every((r) => r.at >= stormEnd));
+  });
+});
+
+test('a storm that outlasts its retry-after: nothing inside any retry-after, one probe per retry, then all finish', async () => {
+  await withGitHub({ latencyMs: 2 }, async (gh) => {
+    gh.packages.addPackage('acme', 'app', Array.from({ length: 30 }, (_, i) => ({ name: hex(i + 1) })));
+    const pacer = new RecordingPacer({ clock: gh.clock, concurrency: 8 });
+    const reg = await open(gh, { attempts: 10 }, pacer);
+    const listed = await reg.list();
+    const stormEnd = gh.clock.now() + 35_000;
+    gh.packages.storm(stormEnd, 10);
+    const results = await executeDeletions(reg, listed.map(item), { clock: coreClock(gh), concurrency: 8, backoffMs: 10 });
+    assert.equal(count(results), { deleted: 30 });
+    for (const at of pacer.limitedAt) {
+      const early = pacer.sentAt.filter((t) => t >= at && t < at + 10_000);
+      assert.equal(early.map((t) => `sent ${t - at} ms after a 403 with retry-after: 10`), []);
+    }
+    const refused = gh.packages.log.filter((r) => r.rateLimited);
+    const firstBatch = refused.filter((r) => r.at < refused[0]!.end);
+    const later = refused.length - firstBatch.length;
+    assert.ok(firstBatch.length <= pacer.stats().maxWritesInFlight, `${firstBatch.length} refused in the first batch`);
+    assert.ok(later >= 2 && later <= 4 && later <= pacer.stats().probes, `${later} refused after it, ${pacer.stats().probes} probes`);
   });
 });
 

@@ -3,48 +3,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BudgetExhausted } from '@regsweep/core';
 import { limitVerdict, Pacer, writeFitsBudget, type HttpMethod, type PacerOptions, type SendEvent } from '../src/pacer.js';
-
-/** Virtual time: `sleep` queues a timer; `run` fires timers in order whenever nothing else can move. */
-class VirtualClock {
-  t = Date.UTC(2026, 10, 20, 12);
-  private timers: { at: number; seq: number; resolve: () => void }[] = [];
-  private seq = 0;
-  now = (): number => this.t;
-  sleep = (ms: number): Promise<void> => new Promise((resolve) => void this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve }));
-  async run<T>(work: Promise<T>): Promise<T> {
-    let settled = false;
-    work.then(() => (settled = true), () => (settled = true));
-    for (;;) {
-      await new Promise((r) => setImmediate(r));
-      if (settled) return work;
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.timers.shift();
-      if (next === undefined) throw new Error('deadlock: nothing to wait for');
-      this.t = Math.max(this.t, next.at);
-      next.resolve();
-    }
-  }
-}
+import { drive, VirtualClock } from './support/virtual-clock.js';
 
 function setup(options: PacerOptions = {}): { clock: VirtualClock; pacer: Pacer; sends: SendEvent[] } {
   const clock = new VirtualClock();
   const sends: SendEvent[] = [];
   const pacer = new Pacer({ clock, onSend: (e) => sends.push(e), ...options });
   return { clock, pacer, sends };
-}
-
-/** `count` requests through `workers` workers, each taking `latencyMs`. */
-async function drive(pacer: Pacer, clock: VirtualClock, jobs: { endpoint: string; method: HttpMethod }[], workers: number, latencyMs: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++] as { endpoint: string; method: HttpMethod };
-      const permit = await pacer.acquire(job.endpoint, job.method);
-      await clock.sleep(latencyMs);
-      permit.release();
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
 }
 
 /** The most points any 60 s window (t-60 s, t] holds, per endpoint. */
@@ -66,6 +31,7 @@ test('180 deletes a minute, sustained, and never more than 900 points in any 60 
   assert.ok(maxWindowPoints(sends, DEL) <= 900, `window holds ${maxWindowPoints(sends, DEL)} points`);
   const perMinute = [0, 1, 2, 3, 4].map((m) => sends.filter((s) => s.at - start >= m * 60_000 && s.at - start < (m + 1) * 60_000).length);
   assert.equal(perMinute, [180, 180, 180, 180, 180], `deletes per minute: ${perMinute.join(', ')}`);
+  assert.is(pacer.stats().maxWritesInFlight, 2, '20 workers, but 2 deletes in flight hold 3 a second at 300 ms');
   // Spread, not a minute's worth at once: the first second holds the burst (100 points = 20 deletes) and
   // what refills in a second (15 points = 3 deletes).
   assert.ok(sends.filter((s) => s.at - start < 1000).length <= 23, `${sends.filter((s) => s.at - start < 1000).length} in the first second`);
@@ -87,8 +53,10 @@ test('reads cost 1 and share the endpoint window with writes; another endpoint i
   assert.ok(maxWindowPoints(sends, DEL) <= 900, `window holds ${maxWindowPoints(sends, DEL)}`);
   const lastList = Math.max(...sends.filter((s) => s.endpoint === LIST).map((s) => s.at));
   assert.ok(lastList - (sends[0]?.at ?? 0) < 1000, `the other endpoint finished after ${lastList - (sends[0]?.at ?? 0)} ms`);
-  // Without the bucket, the first window may use all 900 points at once, then waits.
-  assert.ok(sends.filter((s) => s.endpoint === DEL && s.at === sends[0]?.at).length >= 8, 'every free slot at once');
+  // Without the bucket, the window alone spaces requests: the first read and the first write leave at
+  // once (the write alone: no latency measured yet), then writes as many as 100 ms latency needs.
+  assert.ok(sends.filter((s) => s.endpoint === DEL && s.at === sends[0]?.at).length >= 2, 'free slots at once');
+  assert.is(pacer.stats().maxWritesInFlight, 2, 'ceil(3/s × 0.1 s) + 1 writes in flight');
 });
 
 test('never more requests in flight than configured, and never more than 100', async () => {

@@ -106,7 +106,7 @@ export class FakePackages {
   inFlight = 0;
   maxInFlight = 0;
   limitedUntil = 0;
-  private retryAfterS = 60;
+  private retryAfterS: number | undefined;
   private nextId = 1000;
   private readonly budgets = new Map<string, { used: number; resetAt: number }>();
   private readonly points = new Map<string, { at: number; points: number }[]>();
@@ -130,8 +130,11 @@ export class FakePackages {
     return this.packages.get(`${owner.toLowerCase()}/${name}`) ?? [];
   }
 
-  /** Refuses every request (403 + retry-after) until `untilMs`. */
-  storm(untilMs: number, retryAfterS = 60): void {
+  /**
+   * Refuses every request (403 + retry-after) until `untilMs`. The retry-after names the storm's end,
+   * or a fixed `retryAfterS` (a limit that lasts longer than its answers say).
+   */
+  storm(untilMs: number, retryAfterS?: number): void {
     this.limitedUntil = untilMs;
     this.retryAfterS = retryAfterS;
   }
@@ -201,7 +204,7 @@ export class FakePackages {
       status: 403, limit, headers: { ...rate(), 'retry-after': String(retryAfter) },
       body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' },
     });
-    if (at < this.limitedUntil) return secondary(Math.max(1, Math.ceil((this.limitedUntil - at) / 1000)), 'storm');
+    if (at < this.limitedUntil) return secondary(this.retryAfterS ?? Math.max(1, Math.ceil((this.limitedUntil - at) / 1000)), 'storm');
     if (concurrent > (this.options.maxConcurrent ?? 100)) return secondary(60, 'concurrency');
     const log = (this.points.get(route.key) ?? []).filter((p) => p.at > at - 60_000);
     const cost = method === 'GET' ? 1 : 5;
