@@ -1,6 +1,5 @@
 /** What the Action's root is given (by entry.ts, or a test) and what it gives back. */
 import type { Clock, Report } from '@regsweep/core';
-import type { PacerClock } from '@regsweep/github';
 
 /** What @actions/core gives an action (entry.ts), or a test's recorder. */
 export interface ActionIo {
@@ -25,7 +24,7 @@ export interface ActionDeps extends ActionIo {
   cwd: string;
   fetch?: typeof globalThis.fetch;
   clock?: Clock;
-  pacerClock?: PacerClock;
+  pacerClock?: Clock;
 }
 
 export interface ActionResult {

@@ -1,19 +1,19 @@
 /**
  * The Action's ports for the core pipeline: the policy of the workspace (or the `config` input), the
- * packages of the `packages` input opened through the GitHub adapters (github.ts), the kubeconfig
+ * packages of the `packages` input opened through the GitHub adapter (`openGitHubRepository`), the kubeconfig
  * input's clusters, and the repository's history through the GitHub API.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Clock, GitHistory, PipelinePorts } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
-import { setUpGitHub, type GitHubSetup } from './github.js';
+import { openGitHubRepository, type GitHubRepository } from '@regsweep/github';
 import type { ActionInputs } from './inputs.js';
 import type { ActionDeps, ActionIo } from './action-io.js';
 import { readPolicy } from './policy.js';
 
 export function actionPorts(inputs: ActionInputs, deps: ActionDeps, io: ActionIo, clock: Clock): PipelinePorts {
   const workspace = deps.env['GITHUB_WORKSPACE'] || deps.cwd;
-  let github: GitHubSetup | undefined;
+  let github: GitHubRepository | undefined;
   return {
     clock,
     progress: (m) => io.info(m),
@@ -29,9 +29,10 @@ export function actionPorts(inputs: ActionInputs, deps: ActionDeps, io: ActionIo
         ? (isAbsolute(inputs.cacheDir) ? inputs.cacheDir : resolve(workspace, inputs.cacheDir))
         : join(deps.env['RUNNER_TEMP'] || deps.tmpdir, 'regsweep-digest-cache');
       io.info(`digest cache: ${cacheDir}${inputs.dryRun ? ' (read only: dry run)' : ''}`);
-      const gh = (github = setUpGitHub({
-        inputs, pullRequests: inputs.pullRequests && (loaded?.policy.pullRequests ?? true), cacheDir, concurrency: 10,
-        log: { debug: io.debug, info: io.info }, onSecret: io.setSecret,
+      const gh = (github = openGitHubRepository({
+        token: inputs.token, apiUrl: inputs.apiUrl, registryUrl: inputs.registryUrl, owner: inputs.owner, repository: inputs.repository,
+        pullRequests: inputs.pullRequests && (loaded?.policy.pullRequests ?? true), cacheDir, dryRun: inputs.dryRun, concurrency: 10,
+        userAgent: 'regsweep-action', log: { debug: io.debug, info: io.info }, onSecret: io.setSecret,
         ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
         ...(deps.pacerClock !== undefined ? { pacerClock: deps.pacerClock } : {}),
       }));

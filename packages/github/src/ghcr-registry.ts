@@ -260,7 +260,7 @@ export class GhcrRegistry implements Registry {
         const why = error instanceof Error ? error.message : String(error);
         if (attempt >= this.attempts) throw new RegistryError(`${this.name}: ${method} ${url}: no answer from GitHub after ${attempt} tries: ${why}`, { transient: true, cause: error });
         this.retries += 1;
-        this.pacer.pause(this.pacer.clock.now() + backoff * 2 ** (attempt - 1));
+        this.pacer.pause(this.pacer.nowMs() + backoff * 2 ** (attempt - 1));
         continue;
       }
       permit.release(res.headers);
@@ -275,7 +275,7 @@ export class GhcrRegistry implements Registry {
         throw new RegistryError(`${this.name}: ${method} ${url}: ${what} after ${attempt} tries: ${errorMessage(res.data)}`, { transient: true, status: res.status });
       }
       this.retries += 1;
-      if (!limited) this.pacer.pause(this.pacer.clock.now() + backoff * 2 ** (attempt - 1));
+      if (!limited) this.pacer.pause(this.pacer.nowMs() + backoff * 2 ** (attempt - 1));
     }
   }
 

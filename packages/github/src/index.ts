@@ -5,3 +5,4 @@ export * from './ghcr-owner.js';
 export * from './ghcr-registry.js';
 export * from './octokit.js';
 export * from './github-history.js';
+export * from './github-repository.js';

@@ -3,10 +3,11 @@
  * pacer's defaults (900 points a minute per endpoint, writes cost 5); its hourly budget is read from
  * `x-ratelimit-*` of the `core` resource.
  */
-import { Pacer as CorePacer, type BudgetHeaders, type HeaderBag, type LimitVerdict, type PacerClock, type PacerOptions as CorePacerOptions, limitVerdict as coreLimitVerdict } from '@regsweep/core';
+import { realClock } from '@regsweep/node-host';
+import { Pacer as CorePacer, type BudgetHeaders, type HeaderBag, type LimitVerdict, type PacerOptions as CorePacerOptions, limitVerdict as coreLimitVerdict } from '@regsweep/core';
 
 export { headerValue, writeFitsBudget, writeSlotsFor } from '@regsweep/core';
-export type { BudgetHeaders, HeaderBag, HttpMethod, LimitVerdict, PacerClock, PacerStats, Permit, PrimaryBudget, SendEvent } from '@regsweep/core';
+export type { BudgetHeaders, HeaderBag, HttpMethod, LimitVerdict, PacerStats, Permit, PrimaryBudget, SendEvent } from '@regsweep/core';
 
 export const GITHUB_BUDGET_HEADERS: BudgetHeaders = {
   remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', limit: 'x-ratelimit-limit',
@@ -18,15 +19,10 @@ export function limitVerdict(headers: HeaderBag | undefined, nowMs: number, fall
   return coreLimitVerdict(headers, nowMs, fallbackMs, GITHUB_BUDGET_HEADERS);
 }
 
-export const systemPacerClock: PacerClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
-
 export type PacerOptions = Partial<CorePacerOptions>;
 
 export class Pacer extends CorePacer {
   constructor(options: PacerOptions = {}) {
-    super({ ...options, clock: options.clock ?? systemPacerClock, budgetHeaders: options.budgetHeaders ?? GITHUB_BUDGET_HEADERS });
+    super({ ...options, clock: options.clock ?? realClock(), budgetHeaders: options.budgetHeaders ?? GITHUB_BUDGET_HEADERS });
   }
 }

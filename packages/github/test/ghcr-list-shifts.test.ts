@@ -30,7 +30,7 @@ async function withGitHub(beforeListPage: (gh: FakeGitHub, page: number) => void
 function open(gh: FakeGitHub, retries: string[]) {
   return openGhcrPackage({
     request: fetchRequest({ baseUrl: gh.url, token: 'pat' }), owner: 'acme', package: 'app', registryUrl: gh.url, token: 'pat',
-    ownerType: 'Organization', pacer: new Pacer({ clock: gh.clock, concurrency: 10 }), oci: { sleep: gh.clock.sleep, now: gh.clock.now },
+    ownerType: 'Organization', pacer: new Pacer({ clock: gh.clock, concurrency: 10 }), oci: { sleep: gh.clock.sleep, now: gh.clock.ms },
     pageConcurrency: 1, onListingRetry: (why) => retries.push(why),
   });
 }

@@ -30,7 +30,7 @@ function open(gh: FakeGitHub, extra: Partial<GhcrPackageOptions> = {}) {
     request: fetchRequest({ baseUrl: gh.url, token }),
     owner: 'acme', package: 'app', registryUrl: gh.url, token,
     pacer: new Pacer({ clock: gh.clock, concurrency: 10 }),
-    oci: { sleep: gh.clock.sleep, now: gh.clock.now },
+    oci: { sleep: gh.clock.sleep, now: gh.clock.ms },
     ...extra,
   });
 }

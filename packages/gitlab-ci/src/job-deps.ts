@@ -1,5 +1,5 @@
 /** What the job's root is given (by entry.ts, or a test) and what it gives back. */
-import type { Clock, PacerClock, Report } from '@regsweep/core';
+import type { Clock, Report } from '@regsweep/core';
 import type { Env } from './variables.js';
 
 export interface JobDeps {
@@ -10,7 +10,7 @@ export interface JobDeps {
   tmpdir: string;
   fetch?: typeof globalThis.fetch;
   clock?: Clock;
-  pacerClock?: PacerClock;
+  pacerClock?: Clock;
 }
 
 export interface JobResult {

@@ -13,16 +13,12 @@
  * @gitbeaker/rest's own retry (about 0.25 s in all, ignoring `Retry-After`) is replaced: `requesterFn()`
  * hands gitbeaker a requester that sends through this class.
  */
-import { Pacer, RegistryError, type BudgetHeaders, type HttpMethod, type PacerClock } from '@regsweep/core';
+import { realClock } from '@regsweep/node-host';
+import { Pacer, RegistryError, type BudgetHeaders, type Clock, type HttpMethod } from '@regsweep/core';
 import { readJsonAnswer } from '@regsweep/oci-registry';
 
 export const GITLAB_BUDGET_HEADERS: BudgetHeaders = {
   remaining: 'ratelimit-remaining', reset: 'ratelimit-reset', limit: 'ratelimit-limit', label: "GitLab's request budget",
-};
-
-export const systemClock: PacerClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
 
 /** `token`: a personal, project or group access token (`PRIVATE-TOKEN`); `job`: `CI_JOB_TOKEN` (`JOB-TOKEN`). */
@@ -44,7 +40,7 @@ export interface GitLabHttpOptions {
   serverUrl: string;
   auth: GitLabAuth;
   fetch?: typeof globalThis.fetch;
-  clock?: PacerClock;
+  clock?: Clock;
   requestsPerMinute?: number;
   concurrency?: number;
   /** Tries per request through 429s, 5xx and network failures (default 6). */
@@ -131,7 +127,7 @@ export class GitLabHttp {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const perMinute = Math.max(1, options.requestsPerMinute ?? 1800);
     this.pacer = new Pacer({
-      clock: options.clock ?? systemClock, budgetHeaders: GITLAB_BUDGET_HEADERS, waitForReset: true,
+      clock: options.clock ?? realClock(), budgetHeaders: GITLAB_BUDGET_HEADERS, waitForReset: true,
       pointsPerWindow: perMinute, windowMs: 60_000, marginMs: 250, writeCost: 1, readCost: 1, perEndpoint: false,
       burstPoints: Math.max(10, Math.ceil(perMinute / 20)), reserve: 5, concurrency: options.concurrency ?? 10,
       fallbackPauseMs: 30_000, maxWaitMs: options.maxWaitMs ?? 15 * 60_000,
@@ -169,7 +165,7 @@ export class GitLabHttp {
         const why = error instanceof Error ? error.message : String(error);
         if (attempt >= this.attempts) throw new RegistryError(`GitLab: ${method} ${url.pathname}: no answer after ${attempt} tries: ${why}`, { transient: true, cause: error });
         this.retries += 1;
-        this.pacer.pause(this.pacer.clock.now() + this.backoffMs * 2 ** (attempt - 1));
+        this.pacer.pause(this.pacer.nowMs() + this.backoffMs * 2 ** (attempt - 1));
         continue;
       }
       permit.release(res.headers);
@@ -186,7 +182,7 @@ export class GitLabHttp {
         throw new RegistryError(`GitLab: ${method} ${url.pathname}: ${what} after ${attempt} tries: ${gitlabMessage(res.data)}`, { transient: true, status: res.status });
       }
       this.retries += 1;
-      if (res.status !== 429) this.pacer.pause(this.pacer.clock.now() + this.backoffMs * 2 ** (attempt - 1));
+      if (res.status !== 429) this.pacer.pause(this.pacer.nowMs() + this.backoffMs * 2 ** (attempt - 1));
     }
   }
 

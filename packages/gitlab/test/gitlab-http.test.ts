@@ -6,14 +6,14 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BudgetExhausted, type PacerClock } from '@regsweep/core';
+import { BudgetExhausted, type Clock } from '@regsweep/core';
 import { GitLabHttp, openGitLabProject } from '../src/index.js';
 import { startWorld, TOKENS } from './support/world.js';
 
 const test = suite('gitlab http');
 
-function virtualClock(start = Date.parse('2026-12-01T12:00:00Z')): PacerClock & { t: number } {
-  const clock = { t: start, now: () => clock.t, sleep: async (ms: number) => void (clock.t += Math.max(0, ms)) };
+function virtualClock(start = Date.parse('2026-12-01T12:00:00Z')): Clock & { t: number } {
+  const clock = { t: start, now: () => new Date(clock.t), sleep: async (ms: number) => void (clock.t += Math.max(0, ms)) };
   return clock;
 }
 

@@ -13,9 +13,9 @@
  * - primary budget: `observe(headers)` tracks the remaining requests; a write that would leave fewer
  *   than `reserve` throws `BudgetExhausted` before it is sent, so a run stops cleanly and the next
  *   one resumes.
- * The clock is injected (`now()` in epoch milliseconds and `sleep(ms)`); adapters pass a real one.
+ * The clock is core's `Clock` port, injected; adapters pass a real one, tests a virtual one.
  */
-import { BudgetExhausted } from '../ports.js';
+import { BudgetExhausted, type Clock } from '../ports.js';
 import {
   limitVerdict, headerValue, observedBudget, writeFitsBudget, WRITE_METHODS,
   type BudgetHeaders, type HeaderBag, type HttpMethod, type LimitVerdict, type PrimaryBudget,
@@ -26,13 +26,9 @@ import { WriteSlots } from './write-slots.js';
 export * from './limits.js';
 export { writeSlotsFor } from './write-slots.js';
 
-export interface PacerClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
 export interface PacerOptions {
-  clock: PacerClock;
+  /** The run's clock; it must advance (not a fixed `--now`): windows and pauses are measured on it. */
+  clock: Clock;
   /** The adapter's budget header names (GitHub's `x-ratelimit-*`, GitLab's `RateLimit-*`). */
   budgetHeaders: BudgetHeaders;
   /**
@@ -99,7 +95,7 @@ export interface PacerStats {
 
 export class Pacer {
   readonly concurrency: number;
-  readonly clock: PacerClock;
+  readonly clock: Clock;
   private readonly names: BudgetHeaders;
   private readonly waitForReset: boolean;
   private readonly window: PointsWindow;
@@ -162,8 +158,8 @@ export class Pacer {
     const write = WRITE_METHODS.has(method);
     const points = write ? this.writeCost : this.readCost;
     for (;;) {
-      await this.checkPrimary(write, this.clock.now());
-      const t = this.clock.now();
+      await this.checkPrimary(write, this.nowMs());
+      const t = this.nowMs();
       if (this.pausedUntil > t) {
         await this.waitOrGiveUp(this.pausedUntil - t, 'the platform asked to wait (rate limited)');
         continue;
@@ -188,7 +184,7 @@ export class Pacer {
     if (write && !writeFitsBudget(remaining, this.reserve)) {
       if (this.waitForReset && resetAt !== undefined && resetAt - t <= this.maxWaitMs) {
         await this.clock.sleep(resetAt - t);
-        return this.checkPrimary(write, this.clock.now());
+        return this.checkPrimary(write, this.nowMs());
       }
       this.counts.budgetStops += 1;
       throw this.exhausted(`${this.names.label} is down to ${remaining ?? 0} (keeping a reserve of ${this.reserve})`);
@@ -196,7 +192,7 @@ export class Pacer {
     if (!write && remaining !== undefined && remaining <= 0) {
       await this.waitOrGiveUp((resetAt ?? t + this.fallbackMs) - t, `${this.names.label} is used up`);
       if (resetAt === undefined) this.primary = {};
-      return this.checkPrimary(write, this.clock.now());
+      return this.checkPrimary(write, this.nowMs());
     }
   }
 
@@ -216,7 +212,7 @@ export class Pacer {
         if (done) return;
         done = true;
         this.inFlight -= 1;
-        if (write) this.slots.give(key, this.clock.now() - t, headers !== undefined);
+        if (write) this.slots.give(key, this.nowMs() - t, headers !== undefined);
         if (headers !== undefined) this.observe(headers);
         // A rate-limited probe calls `limited` right after (in the same turn), before any waiter runs.
         if (probe) this.probing = false;
@@ -233,7 +229,7 @@ export class Pacer {
   }
 
   private exhausted(why: string): BudgetExhausted {
-    const at = this.primary.resetAt ?? (this.pausedUntil > this.clock.now() ? this.pausedUntil : undefined);
+    const at = this.primary.resetAt ?? (this.pausedUntil > this.nowMs() ? this.pausedUntil : undefined);
     const when = at !== undefined ? `; it resets at ${new Date(at).toISOString()}` : '';
     return new BudgetExhausted(`${why}${when}: deletions stop here and the next run continues`, at !== undefined ? new Date(at) : undefined);
   }
@@ -252,7 +248,7 @@ export class Pacer {
     this.counts.limited += 1;
     const named = headerValue(headers, 'retry-after') !== undefined || headerValue(headers, this.names.remaining) === '0';
     const fallback = Math.min(this.fallbackMs * 2 ** this.consecutiveFallbacks, 15 * 60_000);
-    const verdict = limitVerdict(headers, this.clock.now(), fallback, this.names);
+    const verdict = limitVerdict(headers, this.nowMs(), fallback, this.names);
     this.consecutiveFallbacks = named ? 0 : this.consecutiveFallbacks + 1;
     if (headers !== undefined) this.observe(headers);
     if (verdict.kind === 'primary') this.primary = { ...this.primary, remaining: 0, resetAt: verdict.untilMs };
@@ -268,6 +264,11 @@ export class Pacer {
     this.pausedUntil = untilMs;
   }
 
+  /** The clock's time in epoch milliseconds. */
+  nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
   pausedUntilMs(): number {
     return this.pausedUntil;
   }
@@ -278,7 +279,7 @@ export class Pacer {
 
   /** Whether a write would be let through now as far as the primary budget goes. */
   canWrite(): boolean {
-    const expired = this.primary.resetAt !== undefined && this.clock.now() >= this.primary.resetAt;
+    const expired = this.primary.resetAt !== undefined && this.nowMs() >= this.primary.resetAt;
     return expired || writeFitsBudget(this.primary.remaining, this.reserve);
   }
 

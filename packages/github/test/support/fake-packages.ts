@@ -287,12 +287,14 @@ export function publicUser(login: string, type: 'User' | 'Organization'): object
 }
 
 /** A clock running `speed` times faster than real time, shared by the fake and the code under test. */
-export function scaledClock(speed: number): { now(): number; sleep(ms: number): Promise<void>; speed: number } {
+export function scaledClock(speed: number): { now(): Date; ms(): number; sleep(ms: number): Promise<void>; speed: number } {
   const base = Date.now();
   const t0 = performance.now();
+  const ms = (): number => Math.round(base + (performance.now() - t0) * speed);
   return {
     speed,
-    now: () => Math.round(base + (performance.now() - t0) * speed),
+    ms,
+    now: () => new Date(ms()),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms) / speed)),
   };
 }
@@ -310,7 +312,7 @@ export interface FakeGitHub {
 export async function startFakeGitHub(options: FakePackagesOptions & { speed?: number } = {}): Promise<FakeGitHub> {
   const clock = scaledClock(options.speed ?? 100);
   const tokens = options.tokens ?? { pat: { login: 'octo', read: true, delete: true } };
-  const packages = new FakePackages({ owners: { acme: 'Organization', octo: 'User', other: 'User' }, ...options, tokens, clock: clock.now });
+  const packages = new FakePackages({ owners: { acme: 'Organization', octo: 'User', other: 'User' }, ...options, tokens, clock: clock.ms });
   const oci = new FakeGhcrOci(new Set(Object.keys(tokens)));
   const server = await startFakeServer([packages.handler, oci.handler]);
   return { url: server.url, server, packages, oci, clock, close: () => server.close() };

@@ -6,7 +6,7 @@ export class VirtualClock {
   t = Date.UTC(2026, 10, 20, 12);
   private timers: { at: number; seq: number; resolve: () => void }[] = [];
   private seq = 0;
-  now = (): number => this.t;
+  now = (): Date => new Date(this.t);
   sleep = (ms: number): Promise<void> => new Promise((resolve) => void this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve }));
   async run<T>(work: Promise<T>): Promise<T> {
     let settled = false;

@@ -1,44 +1,53 @@
 /**
- * The GitHub side of a run, built once from the inputs:
+ * A GitHub repository's side of a run, built once (as `openGitLabProject` does for GitLab):
  * - one Octokit for the Packages API with its own rate-limit retries, write spacing and 5xx retries
- *   off, so the adapter's `Pacer` alone paces, pauses and retries (packages/github/src/ghcr-http.ts);
+ *   off, so the `Pacer` alone paces, pauses and retries (ghcr-http.ts);
  * - one `Pacer` for the token, shared by every package, so all of them draw on one hourly budget
- *   and one set of secondary limits;
+ *   and one set of secondary limits; it says in the log when a rate limit makes every request wait;
  * - a second Octokit for the git history (GraphQL, REST fallback) with the throttling plugin's own
  *   bounded retries, wrapped in `sharedHistory` so several packages read the history once;
  * - a digest cache for manifest and config reads (read-only in a dry run).
  */
-import { sharedHistory, type GitHistory } from '@regsweep/core';
-import {
-  createOctokit, GitHubHistory, openGhcrPackage, Pacer,
-  type GhcrRegistry, type GitHubLog, type HeaderBag, type LimitVerdict, type PacerClock, type PacerOptions,
-} from '@regsweep/github';
+import { sharedHistory, type Clock, type GitHistory } from '@regsweep/core';
 import { DigestCache } from '@regsweep/oci-registry';
-import type { ActionInputs } from './inputs.js';
+import { openGhcrPackage, type GhcrRegistry } from './ghcr-registry.js';
+import { GitHubHistory } from './github-history.js';
+import { createOctokit, type GitHubLog } from './octokit.js';
+import { Pacer, type HeaderBag, type LimitVerdict, type PacerOptions } from './pacer.js';
 
-export interface GitHubSetupOptions {
-  inputs: ActionInputs;
-  /** Whether the policy lets open pull requests count (both it and the input must). */
+export interface GitHubRepositoryOptions {
+  token: string;
+  /** GITHUB_API_URL. */
+  apiUrl: string;
+  /** The container registry (`https://ghcr.io`). */
+  registryUrl: string;
+  /** The packages' owner (a user or an organization). */
+  owner: string;
+  /** The repository whose history decides: GITHUB_REPOSITORY. */
+  repository: { owner: string; name: string };
+  /** Whether open pull requests count as references. */
   pullRequests: boolean;
+  /** The digest cache's folder; a dry run only reads it. */
   cacheDir: string;
-  /** Lines for the job log. */
-  log: { debug(message: string): void; info(message: string): void };
-  fetch?: typeof globalThis.fetch;
-  pacerClock?: PacerClock;
+  dryRun: boolean;
   /** Requests in flight at most (the pacer's bound; GitHub allows 100). */
   concurrency: number;
+  /** Lines for the run's log. */
+  log: { debug(message: string): void; info(message: string): void };
+  userAgent?: string;
+  fetch?: typeof globalThis.fetch;
+  /** The pacer's clock (default the system's). */
+  pacerClock?: Clock;
   /** Told the Bearer tokens the registry's token service hands out (for redaction). */
   onSecret?: (secret: string) => void;
 }
 
-export interface GitHubSetup {
+export interface GitHubRepository {
   pacer: Pacer;
   history: GitHistory;
   cache: DigestCache;
   openPackage(name: string): Promise<GhcrRegistry>;
 }
-
-const USER_AGENT = 'regsweep-action';
 
 /** A pacer that says in the log when GitHub's rate limit makes every request wait, and until when. */
 class LoggingPacer extends Pacer {
@@ -50,17 +59,17 @@ class LoggingPacer extends Pacer {
     const before = this.pausedUntilMs();
     const verdict = super.limited(headers);
     // Once per pause: the answers of requests already in flight extend it by milliseconds only.
-    if (before <= this.clock.now() || verdict.untilMs - before > 5000) {
+    if (before <= this.nowMs() || verdict.untilMs - before > 5000) {
       const what = verdict.kind === 'primary' ? 'hourly rate limit' : 'secondary rate limit';
-      const seconds = Math.max(0, Math.ceil((verdict.untilMs - this.clock.now()) / 1000));
+      const seconds = Math.max(0, Math.ceil((verdict.untilMs - this.nowMs()) / 1000));
       this.say(`GitHub's ${what}: no request is sent for ${seconds} s (until ${new Date(verdict.untilMs).toISOString()})`);
     }
     return verdict;
   }
 }
 
-export function setUpGitHub(o: GitHubSetupOptions): GitHubSetup {
-  const { inputs } = o;
+export function openGitHubRepository(o: GitHubRepositoryOptions): GitHubRepository {
+  const userAgent = o.userAgent ?? 'regsweep';
   // Octokit's request lines go to the debug log. The Packages API Octokit gives up on every rate-limit
   // answer by design (the pacer waits and retries), so its "giving up" lines are debug too; the history
   // Octokit's waits are worth an info line. The adapters turn failures into messages of their own.
@@ -69,20 +78,19 @@ export function setUpGitHub(o: GitHubSetupOptions): GitHubSetup {
   const historyLog: GitHubLog = { debug: o.log.debug, info: o.log.info, warn: o.log.info, error: o.log.info };
   const fetchOption = o.fetch !== undefined ? { fetch: o.fetch } : {};
   const packagesOctokit = createOctokit({
-    token: inputs.token, baseUrl: inputs.apiUrl, userAgent: USER_AGENT, log: debugOnly,
-    writeSpacingMs: 0, maxRateLimitRetries: 0, retries: 0, ...fetchOption,
+    token: o.token, baseUrl: o.apiUrl, userAgent, log: debugOnly, writeSpacingMs: 0, maxRateLimitRetries: 0, retries: 0, ...fetchOption,
   });
-  const historyOctokit = createOctokit({ token: inputs.token, baseUrl: inputs.apiUrl, userAgent: USER_AGENT, log: waits, writeSpacingMs: 0, ...fetchOption });
+  const historyOctokit = createOctokit({ token: o.token, baseUrl: o.apiUrl, userAgent, log: waits, writeSpacingMs: 0, ...fetchOption });
   const pacer = new LoggingPacer({ concurrency: o.concurrency, ...(o.pacerClock !== undefined ? { clock: o.pacerClock } : {}) }, o.log.info);
   const cache = new DigestCache(o.cacheDir);
   const history = sharedHistory(new GitHubHistory({
-    octokit: historyOctokit, owner: inputs.repository.owner, repo: inputs.repository.name, pullRequests: o.pullRequests, log: historyLog,
+    octokit: historyOctokit, owner: o.repository.owner, repo: o.repository.name, pullRequests: o.pullRequests, log: historyLog,
   }));
   return {
     pacer, history, cache,
     openPackage: (name) => openGhcrPackage({
-      octokit: packagesOctokit, owner: inputs.owner, package: name, registryUrl: inputs.registryUrl, token: inputs.token, pacer,
-      cache: { cache, readOnly: inputs.dryRun },
+      octokit: packagesOctokit, owner: o.owner, package: name, registryUrl: o.registryUrl, token: o.token, pacer,
+      cache: { cache, readOnly: o.dryRun },
       oci: { ...(o.fetch !== undefined ? { fetch: o.fetch } : {}), ...(o.onSecret !== undefined ? { onSecret: o.onSecret } : {}) },
     }),
   };
