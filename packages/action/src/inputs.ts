@@ -3,6 +3,7 @@
  * context)` takes the way to read an input and the run's context, so tests pass plain objects.
  */
 import { InputError, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
+import { registryLocation } from '@regsweep/oci-registry';
 
 export interface ActionInputs {
   token: string;
@@ -70,7 +71,7 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
     ...(config !== '' ? { config } : {}),
     dryRun: bool('dry-run', getInput('dry-run'), false),
     apiUrl: url(getInput('api-url') || context.apiUrl || 'https://api.github.com', getInput('api-url') ? 'input api-url' : 'GITHUB_API_URL'),
-    registryUrl: url(getInput('registry-url') || 'https://ghcr.io', 'input registry-url'),
+    registryUrl: registryLocation(url(getInput('registry-url') || 'https://ghcr.io', 'input registry-url'), 'input registry-url').url,
     ...(kubeconfig.trim() !== '' ? { kubeconfig } : {}),
     ...(maxDeletions !== undefined ? { maxDeletions } : {}),
     pullRequests: bool('pull-requests', getInput('pull-requests'), true),

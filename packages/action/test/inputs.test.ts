@@ -32,6 +32,15 @@ test('cache-dir is passed on as given (the action resolves it against the worksp
   assert.is(readInputs(get({ ...scheduled, 'cache-dir': ' .regsweep-cache ' }), {}).cacheDir, '.regsweep-cache');
 });
 
+test('registry-url: a loopback host without a scheme is plain HTTP, as Docker treats it; others HTTPS', () => {
+  const registryUrl = (value: string): string => readInputs(get({ ...scheduled, 'registry-url': value }), {}).registryUrl;
+  assert.is(registryUrl('127.0.0.1:5000'), 'http://127.0.0.1:5000');
+  assert.is(registryUrl('localhost:5000/'), 'http://localhost:5000');
+  assert.is(registryUrl('ghcr.example.com'), 'https://ghcr.example.com');
+  assert.is(registryUrl('https://127.0.0.1:5000'), 'https://127.0.0.1:5000', 'a scheme given is kept');
+  assert.throws(() => registryUrl('https://ghcr.io/acme'), /input registry-url: "https:\/\/ghcr.io\/acme" is not a registry host/);
+});
+
 test('bad inputs are InputErrors naming the input', () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ 'dry-run': 'maybe' }, /input dry-run/],

@@ -17,7 +17,7 @@ import {
   DeleteSkipped, IncompleteInputError, InputError, listUntilAgreed, RegistryError, resolveBracketed,
   type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry, type RegistryCapabilities,
 } from '@regsweep/core';
-import { createManifestReader, type CacheStats, type DigestCache, type ManifestReads, type OciRegistryClientOptions } from '@regsweep/oci-registry';
+import { createManifestReader, registryLocation, type CacheStats, type DigestCache, type ManifestReads, type OciRegistryClientOptions } from '@regsweep/oci-registry';
 import { field, stringField, type GitLabApi, type ProjectId } from './gitlab-api.js';
 import { statusOf, TOKEN_HINT } from './gitlab-errors.js';
 import { GitLabRequestError, type GitLabHttp } from './gitlab-http.js';
@@ -58,13 +58,6 @@ export interface GitLabRegistryStats {
   cache?: CacheStats;
 }
 
-/** `registry.gitlab.com` → host and scheme; an `http://` prefix (tests) keeps plain HTTP. */
-export function registryLocation(registry: string): { host: string; url: string; plainHttp: boolean } {
-  const withScheme = /^[a-z]+:\/\//i.test(registry) ? registry : `https://${registry}`;
-  const url = new URL(withScheme);
-  return { host: url.host, url: `${url.protocol}//${url.host}`, plainHttp: url.protocol === 'http:' };
-}
-
 export class GitLabRegistry implements Registry {
   readonly name: string;
   readonly imageReference: string;
@@ -82,7 +75,7 @@ export class GitLabRegistry implements Registry {
   private unexplained = 0;
 
   constructor(private readonly o: GitLabRegistryOptions) {
-    this.location = registryLocation(o.registry);
+    this.location = registryLocation(o.registry, 'CI_REGISTRY');
     this.name = `${this.location.host}/${o.repository.path}`;
     this.imageReference = this.name;
     this.jwt = new RegistryJwt(o.http, o.credentials, o.oci?.onSecret);

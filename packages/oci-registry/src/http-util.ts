@@ -24,10 +24,42 @@ export function parseRepositoryRef(ref: string): RepositoryRef {
   return { host, name };
 }
 
-/** localhost and loopback addresses default to plain HTTP (what docker and skopeo do too). */
+/**
+ * localhost and loopback addresses default to plain HTTP, as Docker allows for 127.0.0.0/8 and skopeo
+ * for localhost: `localhost`, `*.localhost`, `127.x.y.z`, `[::1]`, with or without a port.
+ */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/:[0-9]+$/, '').toLowerCase();
-  return bare === 'localhost' || bare === '127.0.0.1' || bare === '[::1]' || bare.endsWith('.localhost');
+  return bare === 'localhost' || bare.endsWith('.localhost') || bare === '[::1]' || /^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/.test(bare);
+}
+
+export interface RegistryLocation {
+  /** `host[:port]`. */
+  host: string;
+  /** `scheme://host[:port]`. */
+  url: string;
+  plainHttp: boolean;
+}
+
+/**
+ * Where a registry is, from the way platforms give it: `registry.gitlab.com` or `127.0.0.1:5000`
+ * (GitLab's CI_REGISTRY, no scheme) or `https://ghcr.io` (the Action's registry-url). A scheme given is
+ * kept; without one, loopback hosts are plain HTTP and every other host HTTPS. `what` names the input
+ * in the error for a value that is no host.
+ */
+export function registryLocation(registry: string, what = 'the registry'): RegistryLocation {
+  const text = registry.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${isLoopbackHost(text) ? 'http' : 'https'}://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new InputError(`${what}: ${JSON.stringify(registry)} is not a registry host`, 'write a host such as registry.example.com, 127.0.0.1:5000 or https://ghcr.io');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '' || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new InputError(`${what}: ${JSON.stringify(registry)} is not a registry host`, 'write a host such as registry.example.com, 127.0.0.1:5000 or https://ghcr.io (no path)');
+  }
+  return { host: url.host, url: `${url.protocol}//${url.host}`, plainHttp: url.protocol === 'http:' };
 }
 
 export interface Challenge {

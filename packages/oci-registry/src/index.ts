@@ -32,5 +32,5 @@ export {
   type HelperRunner,
   type TextFileReader,
 } from './credentials.js';
-export { parseRepositoryRef, isLoopbackHost, readJsonAnswer, type RepositoryRef } from './http-util.js';
+export { parseRepositoryRef, isLoopbackHost, readJsonAnswer, registryLocation, type RegistryLocation, type RepositoryRef } from './http-util.js';
 export { createManifestReader, type ManifestReads, type ManifestReaderOptions } from './manifest-reader.js';

@@ -27,8 +27,9 @@ export function predefinedVariables(gitlabUrl: string, projectDir: string): Reco
     CI: 'true', GITLAB_CI: 'true', CI_SERVER: 'yes', CI_SERVER_URL: gitlabUrl, CI_API_V4_URL: `${gitlabUrl}/api/v4`,
     CI_SERVER_HOST: url.hostname, CI_SERVER_PORT: url.port, CI_SERVER_PROTOCOL: 'http', CI_SERVER_FQDN: url.host,
     CI_PROJECT_ID: '42', CI_PROJECT_PATH: 'acme/app', CI_PROJECT_NAME: 'app', CI_PROJECT_NAMESPACE: 'acme', CI_PROJECT_DIR: projectDir,
-    // GitLab gives the registry's host; the fake's is plain HTTP, so the test names the scheme.
-    CI_REGISTRY: gitlabUrl, CI_REGISTRY_IMAGE: `${url.host}/acme/app`, CI_REGISTRY_USER: 'gitlab-ci-token', CI_JOB_TOKEN: TOKENS.job,
+    // GitLab gives the registry's host and port, no scheme (a development GitLab: 127.0.0.1:5000); a
+    // loopback host is plain HTTP, as Docker treats it.
+    CI_REGISTRY: url.host, CI_REGISTRY_IMAGE: `${url.host}/acme/app`, CI_REGISTRY_USER: 'gitlab-ci-token', CI_JOB_TOKEN: TOKENS.job,
     CI_REGISTRY_PASSWORD: TOKENS.job, CI_COMMIT_REF_NAME: 'main', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main',
     CI_PIPELINE_SOURCE: 'schedule', CI_JOB_NAME: 'regsweep-cleanup', CI_JOB_STAGE: 'cleanup',
   };
