@@ -99,8 +99,16 @@ test('werf storage layout: the primary by policy, the final follows the primary,
   await cache.addImage({ tags: [sha(c5)], labels: { [REVISION]: c5 }, created: daysAgo(9), layerText: 'cached c5' });
   await cache.write();
 
+  // werf's secondary repository: old images nothing keeps, which regsweep must not touch.
+  const secondaryDir = join(p.root, 'secondary');
+  const secondary = await LayoutWriter.create(secondaryDir);
+  await secondary.addImage({ tags: ['base-old'], created: daysAgo(90), layerText: 'old base' });
+  await secondary.write();
+  const secondaryBefore = snapshot(secondaryDir);
+
   // Listed cache first and final second: the run plans the primary first anyway.
   const cwd = config(p, [
+    `{ ref: "oci:${secondaryDir}", role: secondary }`,
     `{ ref: "oci:${cacheDir}", role: cache, keepFor: 7d }`,
     `{ ref: "oci:${finalDir}", role: final }`,
     `{ ref: "oci:${primaryDir}" }`,
@@ -110,6 +118,9 @@ test('werf storage layout: the primary by policy, the final follows the primary,
   const report = readReport(join(cwd, 'report.json'));
   assert.is(report.policySource, '.regsweep.yml');
   assert.equal(report.repositories.map((x) => x.repository), [`oci:${primaryDir}`, `oci:${finalDir}`, `oci:${cacheDir}`]);
+  assert.equal(report.untouched.map((u) => u.repository), [`oci:${secondaryDir}`]);
+  assert.equal(snapshotEntries(snapshot(secondaryDir)), snapshotEntries(secondaryBefore), 'the secondary repository is byte-identical');
+  assert.match(r.stdout, `oci:${secondaryDir}: untouched (secondary repository (cleanup.repositories[0]): werf only reads it`);
 
   assert.equal(layoutTags(primaryDir), [sha(c4), sha(c5)].sort());
   assert.equal(layoutTags(finalDir), ['hotfix-new', 'prod-5', sha(c4)].sort(), 'the final keeps exactly what follows the primary (and a young unmapped image)');

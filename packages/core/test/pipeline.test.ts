@@ -10,6 +10,7 @@ import { runPipeline, type LoadedPolicy, type PipelinePorts, type PipelineReposi
 import { BudgetExhausted, type Registry } from '../src/ports.js';
 import type { RepositorySpec } from '../src/policy/types.js';
 import { emptyReport, type Report } from '../src/report/report.js';
+import { renderSummary } from '../src/report/summary.js';
 import { FakeHistory, idOf } from './support/fake-history.js';
 import { instantClock } from './support/fake-registry.js';
 import { MemoryRegistry } from './support/memory-registry.js';
@@ -66,6 +67,19 @@ function ports(repositories: PipelineRepository[], over: Partial<PipelinePorts> 
 const settings = (over: Partial<PipelineSettings> = {}): PipelineSettings => ({ command: 'cleanup', dryRun: false, concurrency: 2, noun: 'repositories', ...over });
 const report = (): Report => emptyReport({ command: 'cleanup', dryRun: false, now: NOW, startedAt: NOW, policySource: 'none' });
 const KEPT = [tagOf('m19'), tagOf('m20')].sort();
+
+test('a secondary repository (werf\'s --secondary-repo) is never opened; the report and the summary name it untouched', async () => {
+  const a = primary('a');
+  const r = report();
+  const secondary: RepositorySpec = { ref: 'registry.example.org/base', path: 'cleanup.repositories[1]', role: 'secondary' };
+  const { ports: p } = ports([repo(spec('a'), a), repo(secondary, async (): Promise<Registry> => { throw new Error('a secondary repository was opened'); })]);
+  await runPipeline(settings(), p, r);
+  assert.is(r.exitCode, 0, r.error?.message);
+  assert.equal(r.repositories.map((x) => x.repository), ['a']);
+  assert.equal(r.untouched, [{ repository: 'registry.example.org/base', why: "secondary repository (cleanup.repositories[1]): werf only reads it, so regsweep never touches it" }]);
+  assert.is(a.deleted.length, 3, 'the primary is cleaned as ever');
+  assert.match(renderSummary(r), '  registry.example.org/base: untouched (secondary repository (cleanup.repositories[1]): werf only reads it');
+});
 
 test('max-deletions is the whole run\'s: two repositories of three deletions each, maxDeletions 2, two deleted in all', async () => {
   const a = primary('a');

@@ -56,6 +56,17 @@ test('repositories: role defaults to primary, follows to the first primary; keep
   assert.equal(repositories([{ ref: 'oci:/c', role: 'cache', keepFor: '0s' }]), [{ ref: 'oci:/c', path: 'cleanup.repositories[0]', role: 'cache', keepFor: 0 }]);
 });
 
+test('repositories: role secondary (werf\'s --secondary-repo) is read as such, takes neither follows nor keepFor', () => {
+  assert.equal(repositories([{ ref: 'oci:./a' }, { ref: 'registry.example.org/base', role: 'secondary' }]), [
+    { ref: 'oci:./a', path: 'cleanup.repositories[0]', role: 'primary' },
+    { ref: 'registry.example.org/base', path: 'cleanup.repositories[1]', role: 'secondary' },
+  ]);
+  assert.equal(repositories([{ ref: 'oci:./s', role: 'secondary' }]), [{ ref: 'oci:./s', path: 'cleanup.repositories[0]', role: 'secondary' }], 'alone, too');
+  assert.match(onlyProblem([{ ref: 'oci:./a' }, { ref: 'oci:./s', role: 'secondary', follows: 'oci:./a' }]).message, /applies to role final only \(this entry's role is secondary\)/);
+  assert.match(onlyProblem([{ ref: 'oci:./s', role: 'secondary', keepFor: '1d' }]).message, /applies to role cache only \(this entry's role is secondary\)/);
+  assert.match(onlyProblem([{ ref: 'oci:./s', role: 'second' }]).message, /expected primary, final, cache or secondary \(werf's --repo, --final-repo, --cache-repo, --secondary-repo\)/);
+});
+
 test('repositories: the list and its entries must be the right shapes', () => {
   let p = onlyProblem('oci:./a');
   assert.is(p.path, 'cleanup.repositories');
@@ -77,7 +88,7 @@ test('repositories: the list and its entries must be the right shapes', () => {
   p = onlyProblem([{ ref: 'oci:./a', role: 'Final' }]);
   assert.is(p.path, 'cleanup.repositories[0].role');
   assert.is(p.value, '"Final"');
-  assert.match(p.message, /expected primary, final or cache .*the default is primary/);
+  assert.match(p.message, /expected primary, final, cache or secondary .*the default is primary/);
 });
 
 test('repositories: unknown keys, with a suggestion', () => {

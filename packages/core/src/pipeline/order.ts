@@ -6,7 +6,7 @@ import { primaryDecisions } from '../plan/planner.js';
 import type { Plan, StorageRole } from '../plan/types.js';
 import type { RepositorySpec } from '../policy/types.js';
 
-const RANK: Readonly<Record<RepositorySpec['role'], number>> = { primary: 0, final: 1, cache: 2 };
+const RANK: Readonly<Record<RepositorySpec['role'], number>> = { primary: 0, final: 1, cache: 2, secondary: 3 };
 
 /** Primaries first, then finals, then caches; the given order within each role. */
 export function inPlanOrder<T extends { spec: RepositorySpec }>(list: readonly T[]): T[] {
@@ -19,6 +19,7 @@ export function inPlanOrder<T extends { spec: RepositorySpec }>(list: readonly T
  */
 export function storageRoleOf(spec: RepositorySpec, plansByRef: ReadonlyMap<string, Plan>): StorageRole | { notPlanned: string } | undefined {
   if (spec.role === 'cache') return { kind: 'cache', keepFor: spec.keepFor };
+  if (spec.role === 'secondary') return { notPlanned: 'secondary repositories are never planned' };
   if (spec.role === 'primary') return undefined;
   const primary = plansByRef.get(spec.follows);
   if (!primary) {

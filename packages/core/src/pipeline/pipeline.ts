@@ -86,7 +86,7 @@ export async function runPipeline(settings: PipelineSettings, ports: PipelinePor
     const clusterImages = loaded && !policy.disableKubernetesBasedPolicy && ports.clusterImages ? await ports.clusterImages(loaded) : [];
     const chosen = await ports.repositories(loaded);
     report.warnings.push(...(chosen.warnings ?? []));
-    const opened = await openAll(chosen.repositories, result, report);
+    const opened = await openAll(untouchedSecondaries(chosen.repositories, report), result, report);
     const history = loaded && ports.history ? sharedHistory(await ports.history(loaded)) : undefined;
     const base: Omit<RunOptions, 'registry'> = {
       policy, keepTags: loaded?.keepTags ?? [], clusterImages, clock: ports.clock, now: ports.clock.now(),
@@ -100,6 +100,20 @@ export async function runPipeline(settings: PipelineSettings, ports: PipelinePor
   }
   report.exitCode = report.error ? report.error.exitCode : report.failed.length > 0 ? 1 : 0;
   return result;
+}
+
+/**
+ * werf's secondary repositories are read-only stores werf pulls from: regsweep never opens, lists or
+ * writes them (a read would cost budget and could fail the run for nothing); the report names each
+ * untouched. The rest are returned.
+ */
+function untouchedSecondaries(repositories: readonly PipelineRepository[], report: Report): PipelineRepository[] {
+  const rest: PipelineRepository[] = [];
+  for (const repository of repositories) {
+    if (repository.spec.role !== 'secondary') rest.push(repository);
+    else report.untouched.push({ repository: repository.spec.ref, why: `secondary repository (${repository.spec.path}): werf only reads it, so regsweep never touches it` });
+  }
+  return rest;
 }
 
 interface Opened {

@@ -17,14 +17,14 @@ export const REPOSITORY_REF_PATTERN = '^(?:oci:.+|[A-Za-z0-9.-]+(?::[0-9]+)?/[A-
 export const REPOSITORY_REF_EXPECTED = 'expected oci:DIR (an OCI image layout) or HOST[:PORT]/NAME (a registry repository)';
 
 export const REPOSITORY_KEYS = ['ref', 'role', 'follows', 'keepFor'] as const;
-export const REPOSITORY_ROLES: readonly RepositoryRole[] = ['primary', 'final', 'cache'];
+export const REPOSITORY_ROLES: readonly RepositoryRole[] = ['primary', 'final', 'cache', 'secondary'];
 
 const REF = new RegExp(REPOSITORY_REF_PATTERN);
 /** A ref with `user:password@` is refused and shown masked: a policy file is no place for a secret. */
 const CREDENTIALS_IN_REF = 'holds credentials (user:password@), which are not accepted in a policy file: write HOST[:PORT]/NAME ' +
   'and pass them with --username and --password-stdin, REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or docker login';
 const ENTRY_EXPECTED =
-  'expected a mapping with ref: (oci:DIR or HOST[:PORT]/NAME) and optionally role: (primary, final or cache), ' +
+  'expected a mapping with ref: (oci:DIR or HOST[:PORT]/NAME) and optionally role: (primary, final, cache or secondary), ' +
   'follows: (final only) and keepFor: (cache only)';
 
 /** One entry as read, before the checks across entries. */
@@ -50,7 +50,7 @@ function readEntry(r: Reader, value: unknown, path: string): Entry | undefined {
 
   const role = o['role'] ?? 'primary';
   if (typeof role === 'string' && (REPOSITORY_ROLES as readonly string[]).includes(role)) entry.role = role as RepositoryRole;
-  else r.problem(`${path}.role`, role, "expected primary, final or cache (werf's --repo, --final-repo, --cache-repo); the default is primary");
+  else r.problem(`${path}.role`, role, "expected primary, final, cache or secondary (werf's --repo, --final-repo, --cache-repo, --secondary-repo); the default is primary");
 
   const follows = o['follows'];
   if (follows !== undefined) {
@@ -102,6 +102,7 @@ export function readRepositories(r: Reader, value: unknown, path: string): Repos
   for (const e of entries) {
     if (!e || e.ref === undefined || e.role === undefined) continue;
     if (e.role === 'primary') out.push({ ref: e.ref, path: e.path, role: 'primary' });
+    else if (e.role === 'secondary') out.push({ ref: e.ref, path: e.path, role: 'secondary' });
     else if (e.role === 'cache') {
       if (e.keepFor !== undefined) out.push({ ref: e.ref, path: e.path, role: 'cache', keepFor: e.keepFor });
     } else if (e.follows !== undefined) {

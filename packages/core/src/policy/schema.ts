@@ -103,9 +103,9 @@ const repositories: SchemaNode = {
         description: 'The repository: oci:DIR (an OCI image layout) or HOST[:PORT]/NAME (a registry repository). Each is listed once.',
       },
       role: {
-        enum: ['primary', 'final', 'cache'],
+        enum: ['primary', 'final', 'cache', 'secondary'],
         default: 'primary',
-        description: 'primary: cleaned by the policy; final: follows a primary repository; cache: cleaned by age only. Default primary.',
+        description: "primary: cleaned by the policy; final: follows a primary repository; cache: cleaned by age only; secondary: werf's --secondary-repo, read only, never touched. Default primary.",
       },
       follows: {
         type: 'string',

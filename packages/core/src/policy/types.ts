@@ -70,8 +70,11 @@ export interface CleanupPolicy {
   repositories: RepositorySpec[];
 }
 
-/** werf's storage roles: `--repo` (primary), `--final-repo` (final), `--cache-repo` (cache). */
-export type RepositoryRole = 'primary' | 'final' | 'cache';
+/**
+ * werf's storage roles: `--repo` (primary), `--final-repo` (final), `--cache-repo` (cache) and
+ * `--secondary-repo` (secondary: werf reads images from it and never writes; regsweep neither).
+ */
+export type RepositoryRole = 'primary' | 'final' | 'cache' | 'secondary';
 
 /**
  * One entry of `cleanup.repositories`, validated. `ref` is what the front end opens (`oci:DIR` or
@@ -83,7 +86,9 @@ export type RepositorySpec =
   /** Kept where its primary keeps the same digest or tag. `follows`: that primary's ref (default the first primary). */
   | { ref: string; path: string; role: 'final'; follows: string }
   /** Cleaned by age only: images younger than `keepFor` (milliseconds) stay. */
-  | { ref: string; path: string; role: 'cache'; keepFor: number };
+  | { ref: string; path: string; role: 'cache'; keepFor: number }
+  /** Read-only for werf: never opened, listed or written; the report names it untouched. */
+  | { ref: string; path: string; role: 'secondary' };
 
 /** One validation problem, with everything a user needs to fix it. */
 export interface PolicyProblem {

@@ -65,6 +65,8 @@ export interface Report {
   /** Why the default policy applies although a file was read (werf.yaml without cleanup:), or none was found. */
   policyNote?: string;
   repositories: RepositoryTotals[];
+  /** Repositories the run named but does not touch (werf's secondary role), and why. */
+  untouched: { repository: string; why: string }[];
   kept: ReportKept[];
   deleted: ReportDeleted[];
   tagsRemoved: ReportTagRemoval[];
@@ -83,7 +85,7 @@ export function emptyReport(fields: { command: Report['command']; dryRun: boolea
   return {
     tool: 'regsweep', version: 1, command: fields.command, dryRun: fields.dryRun, now: fields.now.toISOString(),
     startedAt: fields.startedAt.toISOString(), finishedAt: fields.startedAt.toISOString(), policySource: fields.policySource,
-    repositories: [], kept: [], deleted: [], tagsRemoved: [], failed: [], skipped: [], notAttempted: [], warnings: [], exitCode: 0,
+    repositories: [], untouched: [], kept: [], deleted: [], tagsRemoved: [], failed: [], skipped: [], notAttempted: [], warnings: [], exitCode: 0,
   };
 }
 

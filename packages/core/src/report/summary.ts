@@ -27,6 +27,7 @@ export function renderSummary(report: Report): string {
     lines.push(`  ${r.repository}: kept ${r.kept}${reasons ? ` (${reasons})` : ''}, ${verb} ${r.deleted}` +
       (r.failed ? `, failed ${r.failed}` : '') + (r.skipped ? `, skipped ${r.skipped}` : '') + (r.notAttempted ? `, left for next run ${r.notAttempted}` : ''));
   }
+  for (const u of report.untouched ?? []) lines.push(`  ${u.repository}: untouched (${u.why})`);
   const inUse = report.kept.filter((k) => k.reasons.includes('in-use'));
   if (inUse.length > 0) {
     lines.push(`In use ${inUse.length} (kept while a workload runs them):`);
