@@ -2,9 +2,9 @@
 // model and a GHCR package in the fake Packages API and the fake ghcr.io, deterministic from a seed.
 // Sizes scale with `scale` (1 = the issue's 10,000 versions, 500 branches, 1,000 to delete).
 import { createHash } from 'node:crypto';
-import { oidOf, RepoModel } from '../packages/github/test/support/fake-graphql.js';
-import { OCI_INDEX, OCI_MANIFEST, type FakeGhcrOci } from '../packages/github/test/support/fake-ghcr-oci.js';
-import type { FakeVersion } from '../packages/github/test/support/fake-packages.js';
+import { oidOf, RepoModel } from '@regsweep/test-kit/fake-graphql';
+import { OCI_INDEX, OCI_MANIFEST, type FakeGhcrOci } from '@regsweep/test-kit/fake-ghcr-oci';
+import type { FakeVersion } from '@regsweep/test-kit/fake-packages';
 
 export const REV = 'org.opencontainers.image.revision';
 const HOUR = 3_600_000;

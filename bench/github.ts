@@ -19,10 +19,10 @@ import { performance } from 'node:perf_hooks';
 import { applyPlan, emptyReport, parsePolicyText, planRepository, sharedHistory, type Clock, type Plan, type RunOptions } from '@regsweep/core';
 import { createOctokit, fetchRequest, GitHubHistory, openGhcrPackage, Pacer, type GhcrRegistry, type RateLimitEvent } from '@regsweep/github';
 import { DigestCache } from '@regsweep/oci-registry';
-import { fakeGraphql } from '../packages/github/test/support/fake-graphql.js';
-import { FakeGhcrOci } from '../packages/github/test/support/fake-ghcr-oci.js';
-import { FakePackages } from '../packages/github/test/support/fake-packages.js';
-import { startFakeServer, type Handler } from '../packages/github/test/support/server.js';
+import { fakeGraphql } from '@regsweep/test-kit/fake-graphql';
+import { FakeGhcrOci } from '@regsweep/test-kit/fake-ghcr-oci';
+import { FakePackages } from '@regsweep/test-kit/fake-packages';
+import { startFakeServer, type Handler } from '@regsweep/test-kit/server';
 import { buildWorld, POLICY_YAML } from './github-world.js';
 
 const quick = process.argv.includes('--quick');

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { requestKind } from '@regsweep/gitlab';
 import { runJob, type JobResult } from '@regsweep/gitlab-ci';
-import { FakeGitLab } from '../packages/gitlab/test/support/fake-gitlab.js';
+import { FakeGitLab } from '@regsweep/test-kit/fake-gitlab';
 
 const latencyMs = process.env['BENCH_LATENCY_MS'] !== undefined ? Math.max(0, Number(process.env['BENCH_LATENCY_MS'])) : 50;
 const withRest = process.argv.includes('--rest');

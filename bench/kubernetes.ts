@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { cpus, freemem, totalmem } from 'node:os';
 import { KubeClusterImages, parseKubeconfig } from '@regsweep/kubernetes';
-import { FakeKube, kubeconfigYaml } from '../packages/kubernetes/test/support/fake-kube.js';
+import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 
 const latencyMs = process.env['BENCH_LATENCY_MS'] !== undefined ? Math.max(0, Number(process.env['BENCH_LATENCY_MS'])) : 20;
 const PODS = Number(process.env['BENCH_PODS']) || 20_000;

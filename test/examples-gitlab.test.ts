@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { loadPolicy } from '@regsweep/node-host';
-import { startWorld, TOKENS } from '../packages/gitlab/test/support/world.js';
+import { startWorld, TOKENS } from '@regsweep/test-kit/gitlab-world';
 import { componentProject, fakeGitLabVariables, gitlabCiLocal, listedJobs } from './support/gitlab-ci-local.js';
 
 const root = new URL('..', import.meta.url).pathname;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
-import { C, startWorld, TOKENS } from '../packages/gitlab/test/support/world.js';
+import { C, startWorld, TOKENS } from '@regsweep/test-kit/gitlab-world';
 import { componentProject, fakeGitLabVariables, gitlabCiLocal, listedJobs, type ComponentProject } from './support/gitlab-ci-local.js';
 
 const root = new URL('..', import.meta.url).pathname;

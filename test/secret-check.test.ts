@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findTestSecrets, scanFolder, TEST_OUTPUT_ROOT_ENV } from '../scripts/secret-scan.mjs';
-import { outputFolder, recordOutput, recordOutputFile, testSecret, TEST_SECRET_MARKER } from './support/secrets.js';
+import { outputFolder, recordOutput, recordOutputFile, testSecret, TEST_SECRET_MARKER } from '@regsweep/test-kit/secrets';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const temps: string[] = [];

@@ -11,8 +11,8 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { TOKENS } from '../../packages/gitlab/test/support/fake-gitlab.js';
-import { recordOutput } from './secrets.js';
+import { TOKENS } from '@regsweep/test-kit/fake-gitlab';
+import { recordOutput } from '@regsweep/test-kit/secrets';
 
 const root = new URL('../../', import.meta.url).pathname;
 const GCL = join(root, 'node_modules/.bin/gitlab-ci-local');

@@ -5,7 +5,7 @@
  * (test/support/secrets.ts).
  */
 import { spawn } from 'node:child_process';
-import { recordOutput } from './secrets.js';
+import { recordOutput } from '@regsweep/test-kit/secrets';
 
 export interface NodeRun {
   code: number | null;

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Report } from '@regsweep/core';
-import { oidOf } from '../../github/test/support/fake-graphql.js';
-import type { Handler } from '../../github/test/support/server.js';
+import { oidOf } from '@regsweep/test-kit/fake-graphql';
+import type { Handler } from '@regsweep/test-kit/server';
 import { declaredInputs, removeDirs, runBundle, runnerDirs, type ActionRun, type RunnerDirs } from './support/runner.js';
 import { TOKEN, World, type VersionSpec } from './support/world.js';
-import { testSecret } from '../../../test/support/secrets.js';
-import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
+import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 
 const sha = (label: string): string => `sha-${oidOf(label).slice(0, 7)}`;
 const sorted = (list: string[]): string[] => [...list].sort();

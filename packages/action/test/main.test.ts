@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { emptyReport, type Report } from '@regsweep/core';
 import { renderJobSummary, runAction, type ActionDeps } from '../src/index.js';
 import { recordRun } from './support/record.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 const TOKEN = testSecret('ghp-in-process');
 const KUBE_TOKEN = testSecret('kube-token');

@@ -13,7 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runAction, type ActionDeps } from '../src/index.js';
 import { recordRun } from './support/record.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 interface Run {
   exitCode: number;

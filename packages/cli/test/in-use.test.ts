@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main, type Io } from '../src/index.js';
-import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
-import { Pusher } from '../../oci-registry/test/support/push.js';
-import { startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
+import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
+import { Pusher } from '@regsweep/test-kit/push';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 import { NOW_TEXT, deletedTags, readReport } from './support/cli.js';
 import { registryTags } from './support/registry-checks.js';
 import { buildProject, pushWorld, type Project, type PushedWorld } from './support/registry-world.js';
-import { recordOutput, testSecret } from '../../../test/support/secrets.js';
+import { recordOutput, testSecret } from '@regsweep/test-kit/secrets';
 
 const NAME = 'acme/app';
 const PROD_TOKEN = testSecret('prod-token');

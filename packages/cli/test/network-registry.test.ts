@@ -10,8 +10,8 @@ import { InputError } from '@regsweep/core';
 import { main } from '../src/main.js';
 import { buildDemoWorld } from '../src/demo-fixture.js';
 import { openRegistry } from '../src/registry-ref.js';
-import { startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 const run = promisify(execFile);
 let server: RegistryServer;

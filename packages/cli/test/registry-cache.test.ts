@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { countKinds, startProxy, type Proxy } from '../../oci-registry/test/support/proxy.js';
-import { Pusher } from '../../oci-registry/test/support/push.js';
-import { startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
+import { countKinds, startProxy, type Proxy } from '@regsweep/test-kit/proxy';
+import { Pusher } from '@regsweep/test-kit/push';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 import { describeRun, registryTags, runCleanup, type MainRun } from './support/registry-checks.js';
 import { buildProject, pushWorld, type Project, type PushedWorld } from './support/registry-world.js';
 

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Pusher } from '../../oci-registry/test/support/push.js';
-import { bcryptHash, startRegistry, type RegistryServer } from '../../oci-registry/test/support/registry-server.js';
+import { Pusher } from '@regsweep/test-kit/push';
+import { bcryptHash, startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 import { deletedTags, keptTags } from './support/cli.js';
 import { describeRun, digestsOf, manifestExists, pullEveryTag, registryTags, runCleanup, type Auth, type MainRun } from './support/registry-checks.js';
 import { buildProject, pushWorld, type Project, type PushedWorld } from './support/registry-world.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 let server: RegistryServer;
 let root: string;

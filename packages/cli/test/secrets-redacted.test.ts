@@ -14,9 +14,9 @@ import * as assert from 'uvu/assert';
 import { main, type Io } from '../src/main.js';
 import { buildDemoWorld } from '../src/demo-fixture.js';
 import { BIN, NOW, NOW_TEXT, readReport, removeTemps, tempDir } from './support/cli.js';
-import { kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
+import { kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 import { runNodeScript } from '../../../test/support/node-process.js';
-import { recordOutput, testSecret } from '../../../test/support/secrets.js';
+import { recordOutput, testSecret } from '@regsweep/test-kit/secrets';
 
 test.after(removeTemps);
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describe, readReport, removeTemps, runCli, tempDir, type CliResult } from './support/cli.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 test.after(removeTemps);
 

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRedactor, InputError, maskedUserinfo, MIN_SECRET_LENGTH, parsePolicyText, refuseUserinfo } from '../src/index.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 test('redact: every added secret is replaced wherever it occurs; text without one is unchanged', () => {
   const r = createRedactor();

@@ -6,7 +6,7 @@ import { fetchRequest } from '../src/ghcr-http.js';
 import { createOctokit } from '../src/octokit.js';
 import { openGhcrPackage, type GhcrPackageOptions, type GhcrRegistry } from '../src/ghcr-registry.js';
 import { Pacer, type PacerOptions } from '../src/pacer.js';
-import { startFakeGitHub, type FakeGitHub } from './support/fake-packages.js';
+import { startFakeGitHub, type FakeGitHub } from '@regsweep/test-kit/fake-packages';
 
 const hex = (i: number): string => `sha256:${i.toString(16).padStart(64, '0')}`;
 const item = (listed: ListedImage): DeletionItem => ({ digest: listed.digest, tags: listed.tags, kind: 'image', listed, why: 'test', after: [] });

@@ -10,7 +10,7 @@ import { IncompleteInputError } from '@regsweep/core';
 import { fetchRequest } from '../src/ghcr-http.js';
 import { openGhcrPackage } from '../src/ghcr-registry.js';
 import { Pacer } from '../src/pacer.js';
-import { startFakeGitHub, type FakeGitHub } from './support/fake-packages.js';
+import { startFakeGitHub, type FakeGitHub } from '@regsweep/test-kit/fake-packages';
 
 const hex = (i: number): string => `sha256:${i.toString(16).padStart(64, '0')}`;
 

@@ -1,8 +1,8 @@
 /** The fake's schema check itself (support/openapi-check.ts): it must catch what it is there to catch. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { publicUser } from './support/fake-packages.js';
-import { checkResponse, toJsonSchema } from './support/openapi-check.js';
+import { publicUser } from '@regsweep/test-kit/fake-packages';
+import { checkResponse, toJsonSchema } from '@regsweep/test-kit/openapi-check';
 
 const LIST = '/orgs/{org}/packages/{package_type}/{package_name}/versions';
 const DELETE = `${LIST}/{package_version_id}`;

@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import { IncompleteInputError, InputError, parsePolicyText, planCleanup, type GitRef } from '@regsweep/core';
 import { createOctokit, GitHubHistory, type GitHubHistoryOptions, type GitHubLog, type RateLimitEvent } from '../src/index.js';
 import { GraphBuilder } from '../../core/test/support/images.js';
-import { fakeGraphql, oidOf, RepoModel } from './support/fake-graphql.js';
-import { fakeRepoRest } from './support/fake-repo-rest.js';
-import { sendJson, startFakeServer, type FakeServer, type Handler } from './support/server.js';
+import { fakeGraphql, oidOf, RepoModel } from '@regsweep/test-kit/fake-graphql';
+import { fakeRepoRest } from '@regsweep/test-kit/fake-repo-rest';
+import { sendJson, startFakeServer, type FakeServer, type Handler } from '@regsweep/test-kit/server';
 
 const TOKEN = 'test-token';
 const open: FakeServer[] = [];

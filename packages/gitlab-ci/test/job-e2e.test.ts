@@ -10,10 +10,10 @@ import { mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { C, startWorld, TOKENS, type World } from '../../gitlab/test/support/world.js';
-import { FakeKube, kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
+import { C, startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-world';
+import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 import { predefinedVariables, projectDir, runJobProcess, type JobRun } from './support/job-process.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 const POLICY = `cleanup:
   keepPolicies:

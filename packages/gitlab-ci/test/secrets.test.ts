@@ -10,10 +10,10 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runJob } from '../src/job.js';
-import { startWorld, TOKENS, type World } from '../../gitlab/test/support/world.js';
-import { kubeconfigYaml } from '../../kubernetes/test/support/fake-kube.js';
+import { startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-world';
+import { kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 import { predefinedVariables, projectDir } from './support/job-process.js';
-import { recordOutput, testSecret } from '../../../test/support/secrets.js';
+import { recordOutput, testSecret } from '@regsweep/test-kit/secrets';
 
 interface Run {
   exitCode: number;

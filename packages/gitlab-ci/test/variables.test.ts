@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '@regsweep/core';
 import { parseList, readJobVariables } from '../src/index.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 const JOB_TOKEN = testSecret('job-token');
 const TOKEN_A = testSecret('glpat-a');

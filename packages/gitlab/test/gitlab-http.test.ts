@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BudgetExhausted, type Clock } from '@regsweep/core';
 import { GitLabHttp, openGitLabProject } from '../src/index.js';
-import { startWorld, TOKENS } from './support/world.js';
+import { startWorld, TOKENS } from '@regsweep/test-kit/gitlab-world';
 
 const test = suite('gitlab http');
 

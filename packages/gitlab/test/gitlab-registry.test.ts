@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DeleteSkipped, InputError, type ListedImage } from '@regsweep/core';
 import { openGitLabProject, type GitLabAuth } from '../src/index.js';
-import { C, startWorld, TOKENS, type World } from './support/world.js';
+import { C, startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-world';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const test = suite<{ world: World }>('gitlab registry');

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { applyPlan, defaultCleanupPolicy, DeleteSkipped, emptyReport, type ListedImage, type Plan, type Registry } from '@regsweep/core';
 import { openGitLabProject } from '../src/index.js';
 import { parseTagRules, tagRuleMatcher } from '../src/gitlab-tag-rules.js';
-import { C, startWorld, TOKENS, type World } from './support/world.js';
+import { C, startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-world';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const test = suite<{ world: World }>('gitlab tag rules');

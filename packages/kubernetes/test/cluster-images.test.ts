@@ -10,8 +10,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IncompleteInputError, InputError } from '@regsweep/core';
 import { findKubeconfig, KubeClusterImages, kubeconfigFileSecrets, kubeconfigSecrets, mergeKubeconfigs, parseKubeconfig } from '../src/index.js';
-import { FakeKube, kubeconfigYaml } from './support/fake-kube.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 const APP = 'registry.example.com/acme/app';
 const DIGEST = `sha256:${'d'.repeat(64)}`;

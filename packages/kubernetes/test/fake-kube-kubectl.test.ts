@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeKube, kubeconfigYaml } from './support/fake-kube.js';
+import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 
 const run = promisify(execFile);
 

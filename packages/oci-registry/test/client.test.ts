@@ -3,9 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError, RegistryError } from '@regsweep/core';
 import { OciRegistryClient, openOciRegistry, type OciRegistryClientOptions } from '../src/index.js';
-import { Pusher } from './support/push.js';
-import { startProxy } from './support/proxy.js';
-import { bcryptHash, startRegistry, type RegistryServer } from './support/registry-server.js';
+import { Pusher } from '@regsweep/test-kit/push';
+import { startProxy } from '@regsweep/test-kit/proxy';
+import { bcryptHash, startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 
 const servers: RegistryServer[] = [];
 test.after(async () => {

@@ -16,9 +16,9 @@ import {
   type HelperRunner,
   type ResolveCredentialsOptions,
 } from '../src/index.js';
-import { Pusher } from './support/push.js';
-import { bcryptHash, startRegistry } from './support/registry-server.js';
-import { testSecret } from '../../../test/support/secrets.js';
+import { Pusher } from '@regsweep/test-kit/push';
+import { bcryptHash, startRegistry } from '@regsweep/test-kit/registry-server';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 const HOST = 'registry.example.com:5000';
 const SECRET = testSecret('docker-password');

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readInventory, type Inventory } from '@regsweep/core';
 import { DigestCache, defaultCacheDir, openOciRegistry, withDigestCache, type CachedRegistry } from '../src/index.js';
-import { Pusher } from './support/push.js';
-import { startProxy, type Proxy } from './support/proxy.js';
-import { startRegistry, type RegistryServer } from './support/registry-server.js';
+import { Pusher } from '@regsweep/test-kit/push';
+import { startProxy, type Proxy } from '@regsweep/test-kit/proxy';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 
 const digestOf = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const temps: string[] = [];

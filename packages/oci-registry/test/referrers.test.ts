@@ -3,9 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readInventory } from '@regsweep/core';
 import { openOciRegistry, referrersTag } from '../src/index.js';
-import { MT, Pusher } from './support/push.js';
-import { startProxy, type Proxy, type ProxyOptions } from './support/proxy.js';
-import { startRegistry, type RegistryServer } from './support/registry-server.js';
+import { MT, Pusher } from '@regsweep/test-kit/push';
+import { startProxy, type Proxy, type ProxyOptions } from '@regsweep/test-kit/proxy';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 
 let server: RegistryServer;
 const proxies: Proxy[] = [];

@@ -4,9 +4,9 @@ import { InputError } from '@regsweep/core';
 import * as assert from 'uvu/assert';
 import { MEDIA, parseManifest, type ListedImage } from '@regsweep/core';
 import { OciRegistryClient, openOciRegistry } from '../src/index.js';
-import { Pusher, skopeoInspect } from './support/push.js';
-import { startProxy } from './support/proxy.js';
-import { startRegistry, type RegistryServer } from './support/registry-server.js';
+import { Pusher, skopeoInspect } from '@regsweep/test-kit/push';
+import { startProxy } from '@regsweep/test-kit/proxy';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 
 let server: RegistryServer;
 test.before(async () => {

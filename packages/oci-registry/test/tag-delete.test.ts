@@ -7,9 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DeleteSkipped, RegistryError } from '@regsweep/core';
 import { openOciRegistry, type OciRegistry } from '../src/index.js';
-import { Pusher, skopeoInspect } from './support/push.js';
-import { startProxy, type Proxy, type ProxyOptions } from './support/proxy.js';
-import { startRegistry, type RegistryServer } from './support/registry-server.js';
+import { Pusher, skopeoInspect } from '@regsweep/test-kit/push';
+import { startProxy, type Proxy, type ProxyOptions } from '@regsweep/test-kit/proxy';
+import { startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 
 const ZERO = `sha256:${'0'.repeat(64)}`;
 let server: RegistryServer;

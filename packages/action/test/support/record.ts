@@ -4,7 +4,7 @@
  * report. `setSecret` calls are left out: they are the runner's masking command, which shows no one
  * the value.
  */
-import { recordOutput, recordOutputFile } from '../../../../test/support/secrets.js';
+import { recordOutput, recordOutputFile } from '@regsweep/test-kit/secrets';
 
 export interface RecordedRun {
   calls: readonly string[];

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runNodeScript } from '../../../../test/support/node-process.js';
-import { recordOutputFile } from '../../../../test/support/secrets.js';
+import { recordOutputFile } from '@regsweep/test-kit/secrets';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 export const BUNDLE = join(root, 'dist/github/index.js');

@@ -4,11 +4,11 @@
  * reads (fake-ghcr-oci.ts), all from packages/github/test/support. Real time: the action runs in
  * another process, so the fake's clock is the wall clock.
  */
-import { fakeGraphql, oidOf, RepoModel } from '../../../github/test/support/fake-graphql.js';
-import { FakeGhcrOci } from '../../../github/test/support/fake-ghcr-oci.js';
-import { FakePackages, type FakePackagesOptions } from '../../../github/test/support/fake-packages.js';
-import { startFakeServer, type FakeServer, type Handler, type RecordedRequest } from '../../../github/test/support/server.js';
-import { testSecret } from '../../../../test/support/secrets.js';
+import { fakeGraphql, oidOf, RepoModel } from '@regsweep/test-kit/fake-graphql';
+import { FakeGhcrOci } from '@regsweep/test-kit/fake-ghcr-oci';
+import { FakePackages, type FakePackagesOptions } from '@regsweep/test-kit/fake-packages';
+import { startFakeServer, type FakeServer, type Handler, type RecordedRequest } from '@regsweep/test-kit/server';
+import { testSecret } from '@regsweep/test-kit/secrets';
 
 export const TOKEN = testSecret('ghp-e2e');
 export const OWNER = 'acme';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '@regsweep/core';
-import { recordOutput, recordOutputFile } from '../../../../test/support/secrets.js';
+import { recordOutput, recordOutputFile } from '@regsweep/test-kit/secrets';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'regsweep.js');

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Report } from '@regsweep/core';
 import { main, type Io } from '../../src/main.js';
 import { NOW_TEXT, readReport, SKOPEO } from './cli.js';
-import { recordOutput } from '../../../../test/support/secrets.js';
+import { recordOutput } from '@regsweep/test-kit/secrets';
 
 const run = promisify(execFile);
 

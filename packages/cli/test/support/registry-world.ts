@@ -25,7 +25,7 @@
  */
 import { join } from 'node:path';
 import { GitRepoBuilder } from '@regsweep/git-local';
-import type { Pusher, PushedImage } from '../../../oci-registry/test/support/push.js';
+import type { Pusher, PushedImage } from '@regsweep/test-kit/push';
 import { daysAgo, NOW } from './cli.js';
 
 const HOUR = 3_600_000;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '@regsweep/core';
 import { runNodeScript, type NodeRun } from '../../../../test/support/node-process.js';
-import { recordOutputFile } from '../../../../test/support/secrets.js';
-import { TOKENS } from '../../../gitlab/test/support/fake-gitlab.js';
+import { recordOutputFile } from '@regsweep/test-kit/secrets';
+import { TOKENS } from '@regsweep/test-kit/fake-gitlab';
 
 const root = new URL('../../../../', import.meta.url).pathname;
 export const JOB_BUNDLE = join(root, 'dist/gitlab/index.js');

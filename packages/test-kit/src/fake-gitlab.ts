@@ -6,10 +6,10 @@
  * request. Tokens: `api` tokens may delete; `read` tokens may not; the job token is `CI_JOB_TOKEN`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startFakeServer, type FakeServer } from '../../../github/test/support/server.js';
-import { FakeRegistry } from './fake-registry.js';
-import { FakeRest, type Caller, type FakeCommit, type FakeProject } from './fake-rest.js';
-import { testSecret } from '../../../../test/support/secrets.js';
+import { startFakeServer, type FakeServer } from './server.js';
+import { FakeRegistry } from './fake-gitlab-registry.js';
+import { FakeRest, type Caller, type FakeCommit, type FakeProject } from './fake-gitlab-rest.js';
+import { testSecret } from './secrets.js';
 
 /** The default tokens (test secrets, see test/support/secrets.ts): `api` may delete, `read` may not, `job` is CI_JOB_TOKEN. */
 export const TOKENS = { api: testSecret('glpat-api'), read: testSecret('glpat-read'), job: testSecret('job-token') } as const;

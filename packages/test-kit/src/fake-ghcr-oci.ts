@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handler } from './server.js';
-import { testSecret } from '../../../../test/support/secrets.js';
+import { testSecret } from './secrets.js';
 
 interface Stored {
   mediaType: string;

@@ -8,8 +8,8 @@
  * answers 404 Project Not Found.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../../../github/test/support/server.js';
-import type { FakeRegistry } from './fake-registry.js';
+import { sendJson } from './server.js';
+import type { FakeRegistry } from './fake-gitlab-registry.js';
 
 export interface FakeCommit {
   id: string;

@@ -13,11 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_OUTPUT_ROOT_ENV, TEST_SECRET_MARKER } from '../../scripts/secret-scan.mjs';
+import { TEST_OUTPUT_ROOT_ENV, TEST_SECRET_MARKER } from '../../../scripts/secret-scan.mjs';
 
 export { TEST_SECRET_MARKER };
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `rsw-secret-<name>-<8 random hex digits>`: a secret the suite's check will find wherever it leaks. */
 export function testSecret(name: string): string {

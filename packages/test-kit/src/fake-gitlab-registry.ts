@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../../../github/test/support/server.js';
-import { testSecret } from '../../../../test/support/secrets.js';
+import { sendJson } from './server.js';
+import { testSecret } from './secrets.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

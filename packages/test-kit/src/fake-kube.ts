@@ -9,7 +9,7 @@
  * so the kubectl checks run without one).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startFakeServer, type FakeServer } from '../../../github/test/support/server.js';
+import { startFakeServer, type FakeServer } from './server.js';
 
 export interface KindInfo {
   kind: string;
