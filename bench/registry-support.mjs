@@ -1,99 +1,30 @@
-// Support for bench/registry.mjs: the real registry (Debian's docker-registry) on a free 127.0.0.1
-// port, a counting node:http proxy in front of it, and a fast pusher over the Distribution HTTP API.
-// The same set-up as packages/oci-registry/test/support (registry-server.ts, proxy.ts, push.ts), in
-// plain JavaScript so the bench runs on the built packages without a TypeScript loader.
-import { spawn } from 'node:child_process';
+// Support for bench/registry.mjs: the test kit's registry (Debian's docker-registry on a free 127.0.0.1
+// port) with its CPU use, a counting node:http proxy in front of it that sorts requests with the test
+// kit's requestKind, and a fast pusher over the Distribution HTTP API. Run with tsx (the test kit is
+// TypeScript).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { startRegistry as startTestRegistry } from '@regsweep/test-kit/registry-server';
+import { REQUEST_KINDS, requestKind } from '@regsweep/test-kit/request-kinds';
 
-export const REGISTRY_BIN = '/usr/bin/docker-registry';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts docker-registry with deletes enabled and a temporary storage folder; `stop()` removes it. */
+/** Starts the test kit's docker-registry and adds `cpuSeconds()`: what the process has used so far. */
 export async function startRegistry() {
-  if (!existsSync(REGISTRY_BIN)) throw new Error(`${REGISTRY_BIN} is missing: apt-get install -y docker-registry`);
-  const root = await mkdtemp(join(tmpdir(), 'regsweep-bench-registry-'));
-  const host = `127.0.0.1:${await freePort()}`;
-  const config = join(root, 'config.yml');
-  await writeFile(config, ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:',
-    `    rootdirectory: ${join(root, 'data')}`, '  delete:', '    enabled: true', 'http:', `  addr: ${host}`, ''].join('\n'));
-  const child = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const url = `http://${host}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(root, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`docker-registry exited ${child.exitCode}: ${stderr}`);
-    }
-    try {
-      const res = await fetch(`${url}/v2/`);
-      await res.body?.cancel();
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`docker-registry did not answer on ${url}: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  /** CPU seconds the registry process has used so far (user + system, from /proc; undefined elsewhere). */
+  const registry = await startTestRegistry();
+  /** User + system CPU seconds from /proc (undefined elsewhere). */
   const cpuSeconds = () => {
     try {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const fields = readFileSync(`/proc/${registry.pid}/stat`, 'utf8').split(') ')[1].split(' ');
       return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
     } catch {
       return undefined;
     }
   };
-  return { host, url, root, stop, cpuSeconds };
+  return { ...registry, cpuSeconds };
 }
 
-export const KINDS = ['ping', 'token', 'tags list', 'manifest HEAD', 'manifest GET', 'blob GET', 'DELETE', 'other'];
-
-/** The kind of a request (same rules as requestKind in packages/oci-registry/test/support/proxy.ts). */
-export function kindOf(method, url) {
-  const path = url.split('?')[0];
-  if (path === '/v2/' || path === '/v2') return 'ping';
-  if (path === '/token' || path.endsWith('/token')) return 'token';
-  if (method === 'DELETE') return 'DELETE';
-  if (method === 'GET' && path.endsWith('/tags/list')) return 'tags list';
-  if (/\/manifests\/[^/]+$/.test(path)) {
-    if (method === 'HEAD') return 'manifest HEAD';
-    if (method === 'GET') return 'manifest GET';
-  }
-  if (method === 'GET' && /\/blobs\/sha(256|512):[0-9a-f]+$/.test(path)) return 'blob GET';
-  return 'other';
-}
+export const KINDS = REQUEST_KINDS;
 
 /**
  * A streaming proxy that counts requests by kind and remembers, per kind, how many distinct URLs were
@@ -109,7 +40,7 @@ export async function startCountingProxy(upstream, probe = () => undefined) {
   };
   reset();
   const server = createServer((req, res) => {
-    const kind = kindOf(req.method ?? 'GET', req.url ?? '/');
+    const kind = requestKind(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
     counts.byKind[kind] += 1;
     counts.urls[kind].add(req.url);
     if (counts.first[kind] === undefined) {

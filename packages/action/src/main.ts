@@ -7,7 +7,7 @@
  * package opened before anything is read, the kubeconfig's clusters, the history through the API);
  * then write the JSON report, the outputs, the job summary and the annotations (action-output.ts).
  *
- * Exit codes as the CLI's (policy-semantics.md §6): 2 bad input (an input, the token, a missing
+ * Exit codes as the CLI's (cleanup-semantics.md §6): 2 bad input (an input, the token, a missing
  * package) with nothing touched; 1 a package that could not be planned or a failed deletion; 0
  * everything else — also when GitHub's hourly budget (or max-deletions) ran out: a notice
  * says what is left, and the next scheduled run continues.

@@ -1,5 +1,5 @@
 /**
- * In-use protection for a CLI run (policy-semantics.md §5): find the kubeconfig (--kubeconfig, else
+ * In-use protection for a CLI run (cleanup-semantics.md §5): find the kubeconfig (--kubeconfig, else
  * $KUBECONFIG, else ~/.kube/config, else the in-cluster service account), scan the chosen contexts
  * and namespaces, and return every image reference in use. Any context that cannot be read throws
  * (packages/kubernetes fails closed), before anything is planned.

@@ -1,5 +1,5 @@
 /**
- * Which repositories a CLI cleanup or explain covers (werf's storage layout, seeds/004): every
+ * Which repositories a CLI cleanup or explain covers (werf's storage layout, cleanup-semantics.md §7): every
  * --registry, else the policy's cleanup.repositories. The core pipeline plans them in werf's order.
  */
 import { InputError, type RepositorySpec } from '@regsweep/core';

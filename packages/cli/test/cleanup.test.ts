@@ -1,7 +1,7 @@
 /**
  * `regsweep cleanup` end to end, as a real process, on a real git repository and a real OCI layout
  * (support/world.ts), with the default policy. One real run is made before the tests; each test pins
- * one rule of policy-semantics.md against its report and the layout it left behind.
+ * one rule of cleanup-semantics.md against its report and the layout it left behind.
  */
 import { join } from 'node:path';
 import { test } from 'uvu';

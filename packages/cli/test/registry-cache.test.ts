@@ -3,7 +3,7 @@
  * registry sorts every request by kind. A first run reads manifests and image configs (at most one
  * each per digest); a second `cleanup --dry-run` against the unchanged registry reads none of them.
  *
- * A dry run reads the cache but never writes it (policy-semantics.md §6: "a dry run writes nothing
+ * A dry run reads the cache but never writes it (cleanup-semantics.md §6: "a dry run writes nothing
  * anywhere"), so the cache is warmed by a real run on a repository where nothing is left to delete:
  * the world is cleaned once beforehand (without the proxy and with another cache folder), after which
  * a real run changes nothing in the registry and only fills the cache. The last two runs show that a

@@ -1,12 +1,12 @@
 /**
- * Several repositories in one run (werf's storage layout, seeds/004), as a real process on a real git
+ * Several repositories in one run (werf's storage layout, cleanup-semantics.md §7), as a real process on a real git
  * repository and real OCI layouts: a primary cleaned by the policy, a final that follows the primary's
  * decisions, a cache cleaned by age; and several `--registry`, each cleaned by the policy.
  *
  *   main   c1 (20d) - c2 (16d) - c3 (12d) - c4 (8d) - c5 (4d)
  *
  * The policy keeps main's last 2 images (c4, c5); nothing is kept for being recent; unmapped images
- * stay 30 days. Expected outcomes are written down by hand from policy-semantics.md and the issue.
+ * stay 30 days. Expected outcomes are written down by hand from cleanup-semantics.md and the issue.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -15,7 +15,7 @@ import { main, type Io } from '../src/main.js';
 import { buildDemoWorld } from '../src/demo-fixture.js';
 import { BIN, NOW, NOW_TEXT, readReport, removeTemps, tempDir } from './support/cli.js';
 import { kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
-import { runNodeScript } from '../../../test/support/node-process.js';
+import { runNodeScript } from '@regsweep/test-kit/node-process';
 import { recordOutput, testSecret } from '@regsweep/test-kit/secrets';
 
 test.after(removeTemps);

@@ -17,7 +17,7 @@ export interface Clock {
 
 export type RefKind = 'branch' | 'tag';
 
-/** A candidate reference (policy-semantics.md §4.1) with its date (§4.2). */
+/** A candidate reference (cleanup-semantics.md §4.1) with its date (§4.2). */
 export interface GitRef {
   kind: RefKind;
   /** Short name: `main`, `feature/x`, `v1.2.0`, `pr-12`. */

@@ -1,4 +1,4 @@
-/** policy-semantics.md §6: order, idempotence, partial failure, budgets. */
+/** cleanup-semantics.md §6: order, idempotence, partial failure, budgets. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { executeDeletions } from '../src/execute/executor.js';

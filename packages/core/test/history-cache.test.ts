@@ -7,7 +7,7 @@ import type { Plan } from '../src/plan/types.js';
 import { planRepository, type RunOptions } from '../src/run.js';
 import { FakeHistory, idOf } from './support/fake-history.js';
 import { instantClock } from './support/fake-registry.js';
-import { GraphBuilder } from './support/images.js';
+import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { MemoryRegistry } from './support/memory-registry.js';
 import { keptTags, NOW, planWith, policyFrom } from './support/plan.js';
 

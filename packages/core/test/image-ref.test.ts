@@ -1,5 +1,5 @@
 /**
- * §5 in-use matching: workload image references in every form platform-facts.md lists are normalised
+ * §5 in-use matching: workload image references in every form platform-facts.md §4.2 lists are normalised
  * the way container runtimes read them before they are compared with a repository.
  */
 import { test } from 'uvu';

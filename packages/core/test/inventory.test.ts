@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readInventory } from '../src/graph/inventory.js';
 import type { ListedImage, RawManifest, Registry } from '../src/ports.js';
-import { digestOf } from './support/images.js';
+import { digestOf } from '@regsweep/test-kit/image-graph';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

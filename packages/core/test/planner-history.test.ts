@@ -1,8 +1,8 @@
-/** policy-semantics.md §4: the git-history policy. */
+/** cleanup-semantics.md §4: the git-history policy. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeHistory, idOf } from './support/fake-history.js';
-import { GraphBuilder } from './support/images.js';
+import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { deletedTags, keptTags, planWith } from './support/plan.js';
 
 /** One image per commit, tagged `sha-<7 hex>` and labelled with the commit. */

@@ -1,8 +1,8 @@
-/** policy-semantics.md §5: the other reasons to keep, untagged images and closure. */
+/** cleanup-semantics.md §5: the other reasons to keep, untagged images and closure. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeHistory, idOf } from './support/fake-history.js';
-import { digestOf, GraphBuilder } from './support/images.js';
+import { digestOf, GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { deletedTags, keptTags, planWith, reasonsOf } from './support/plan.js';
 
 const NOTHING = 'cleanup:\n  keepImagesBuiltWithinLastNHours: 0\n  keepPolicies: []\n';

@@ -1,8 +1,8 @@
-/** policy-semantics.md §3: which commit an image was built from. */
+/** cleanup-semantics.md §3: which commit an image was built from. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeHistory, idOf } from './support/fake-history.js';
-import { GraphBuilder } from './support/images.js';
+import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { deletedTags, keptTags, planWith, reasonsOf } from './support/plan.js';
 
 const LAST1 = 'cleanup:\n  keepImagesBuiltWithinLastNHours: 0\n  keepPolicies:\n    - references: { branch: main }\n      imagesPerReference: { last: 1 }\n';

@@ -1,9 +1,9 @@
-/** werf's storage roles (seeds/004): a final repository follows the primary; a cache repository ages out. */
+/** werf's storage roles (cleanup-semantics.md §7): a final repository follows the primary; a cache repository ages out. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planCleanup, primaryDecisions } from '../src/plan/planner.js';
 import { FakeHistory, idOf } from './support/fake-history.js';
-import { GraphBuilder } from './support/images.js';
+import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { deletedTags, keptTags, NOW, planWith, policyFrom, reasonsOf } from './support/plan.js';
 
 const POLICY = 'cleanup:\n  keepImagesBuiltWithinLastNHours: 0\n  keepPolicies:\n    - references: { branch: main }\n      imagesPerReference: { last: 1 }\n';

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { removeTags } from '../src/execute/executor.js';
 import { FakeHistory, idOf } from './support/fake-history.js';
 import { FakeRegistry, instantClock } from './support/fake-registry.js';
-import { GraphBuilder } from './support/images.js';
+import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { planWith } from './support/plan.js';
 
 const POLICY = 'cleanup:\n  keepImagesBuiltWithinLastNHours: 0\n  keepTags: ["keep-*"]\n  keepPolicies:\n    - references: { branch: main }\n      imagesPerReference: { last: 1 }\n';

@@ -1,4 +1,4 @@
-/** `cleanup.repositories`: werf's storage layout (seeds/004) as a regsweep extension under `cleanup:`. */
+/** `cleanup.repositories`: werf's storage layout (cleanup-semantics.md §7) as a regsweep extension under `cleanup:`. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';

@@ -115,7 +115,7 @@ const corpus: Array<[name: string, valid: boolean, doc: unknown]> = [
   ['empty label', false, { cleanup: { imageCommits: { labels: [''] } } }],
   ['keepPolicies null', false, { cleanup: { keepPolicies: null } }],
   ['limit not a mapping', false, { cleanup: { keepPolicies: [{ references: { branch: 'x', limit: 10 } }] } }],
-  // cleanup.repositories (werf's storage layout, seeds/004)
+  // cleanup.repositories (werf's storage layout, cleanup-semantics.md §7)
   ['repositories: primary, final, cache', true, {
     cleanup: {
       repositories: [

@@ -1,5 +1,5 @@
 /**
- * `GitHistory` over a local clone, through the `git` CLI (policy-semantics.md §4.1-§4.2).
+ * `GitHistory` over a local clone, through the `git` CLI (cleanup-semantics.md §4.1-§4.2).
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The core `Registry` port over GitHub Packages (GHCR) — platform-facts.md, "GitHub (GHCR)":
+ * The core `Registry` port over GitHub Packages (GHCR) — platform-facts.md §2:
  * - list(): the package's versions through REST (`/orgs|/user|/users/{owner}/packages/container/{name}/versions`),
  *   100 a page; once `Link rel="last"` tells the page count the rest are fetched in parallel (bounded).
  *   Every version is one digest with its tags; untagged versions are listed too.

@@ -1,5 +1,5 @@
 /**
- * `GitHistory` of a GitHub repository through its API (policy-semantics.md §4.1-§4.2), without a clone:
+ * `GitHistory` of a GitHub repository through its API (cleanup-semantics.md §4.1-§4.2), without a clone:
  * - `refs()`: branches and tags with their dates (annotated tag = tagger date), plus each open pull
  *   request's head as a branch-like `pr-<number>` reference (option `pullRequests`, on by default);
  * - `commits(ids)`: lazily, a history page (100 commits) from each asked commit not read yet, several

@@ -1,4 +1,4 @@
-/** The write pacer against GitHub's documented limits, on a virtual clock (platform-facts.md, rate limits). */
+/** The write pacer against GitHub's documented limits, on a virtual clock (platform-facts.md §2.6-§2.7). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BudgetExhausted } from '@regsweep/core';

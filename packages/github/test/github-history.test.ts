@@ -1,12 +1,12 @@
 /**
  * GitHubHistory against a fake GitHub: GraphQL executed against GitHub's real schema, REST answers
- * checked against GitHub's OpenAPI description. policy-semantics.md §4.1-§4.2, platform-facts.md.
+ * checked against GitHub's OpenAPI description. cleanup-semantics.md §4.1-§4.2, platform-facts.md §2.5.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IncompleteInputError, InputError, parsePolicyText, planCleanup, type GitRef } from '@regsweep/core';
 import { createOctokit, GitHubHistory, type GitHubHistoryOptions, type GitHubLog, type RateLimitEvent } from '../src/index.js';
-import { GraphBuilder } from '../../core/test/support/images.js';
+import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { fakeGraphql, oidOf, RepoModel } from '@regsweep/test-kit/fake-graphql';
 import { fakeRepoRest } from '@regsweep/test-kit/fake-repo-rest';
 import { sendJson, startFakeServer, type FakeServer, type Handler } from '@regsweep/test-kit/server';

@@ -6,7 +6,7 @@
  *
  * The token: `REGSWEEP_TOKEN` (the value), else the variable named by `REGSWEEP_TOKEN_VARIABLE` (the
  * component's `token-variable` input), else `CI_JOB_TOKEN` (enough for the registry, branches, tags
- * and merge requests; not for commits, platform-facts.md "GitLab").
+ * and merge requests; not for commits, platform-facts.md §3.4).
  */
 import { InputError, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
 import type { GitLabAuth } from '@regsweep/gitlab';

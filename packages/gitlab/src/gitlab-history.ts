@@ -1,5 +1,5 @@
 /**
- * `GitHistory` of a GitLab project through REST v4 (policy-semantics.md §4.1-§4.2), without a clone:
+ * `GitHistory` of a GitLab project through REST v4 (cleanup-semantics.md §4.1-§4.2), without a clone:
  * - `refs()`: branches and tags with their tip commits' dates (an annotated tag: its `created_at`,
  *   the tagger date), plus each open merge request's head as a branch-like `mr-<iid>` reference
  *   (option `mergeRequests`, on by default; a fork's merge request too: the project holds its head);

@@ -1,7 +1,7 @@
 /**
  * Every request regsweep sends to GitLab (REST v4, the registry JWT endpoint, the registry's own
  * `/gitlab/v1` API) goes through one `GitLabHttp`: one pacer per token, so all of them draw on one
- * budget (platform-facts.md, "GitLab", rate limits):
+ * budget (platform-facts.md §3.5):
  * - paced to `requestsPerMinute` (default 1,800: 90 % of GitLab.com's 2,000 authenticated requests a
  *   minute), at most `concurrency` in flight;
  * - `RateLimit-Remaining`/`RateLimit-Reset` on every answer are tracked; when the budget is used up,

@@ -1,6 +1,6 @@
 /**
  * The core `Registry` port over one repository of a GitLab project's container registry
- * (platform-facts.md, "GitLab"):
+ * (platform-facts.md §3):
  * - list(): the registry's own `/gitlab/v1` tags listing (1,000 tags a page, with digest, media type,
  *   size and push time) where the registry has it, authenticated by a registry JWT from
  *   `<server>/jwt/auth`; else REST v4: the tag pages, then one details call per tag (digest and

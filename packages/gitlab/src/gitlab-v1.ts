@@ -1,5 +1,5 @@
 /**
- * The GitLab container registry's own API (platform-facts.md): `GET /gitlab/v1/repositories/<path>/tags/list/`
+ * The GitLab container registry's own API (platform-facts.md §3.3): `GET /gitlab/v1/repositories/<path>/tags/list/`
  * (trailing slash required), up to 1,000 tags a page with digest, media type, size and push time,
  * `Link: <…>; rel="next"` to the next page; authenticated by a registry JWT from
  * `<server>/jwt/auth?service=container_registry&scope=repository:<path>:pull` (Basic user and token).

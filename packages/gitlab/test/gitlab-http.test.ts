@@ -1,5 +1,5 @@
 /**
- * GitLabHttp's rate-limit handling (platform-facts.md, GitLab rate limits): a 429 storm against the
+ * GitLabHttp's rate-limit handling (platform-facts.md §3.5): a 429 storm against the
  * fake GitLab (no request while `Retry-After` runs), and on a virtual clock with a scripted fetch:
  * pacing to requests-per-minute, waiting for `RateLimit-Reset` when `RateLimit-Remaining` is 0,
  * and BudgetExhausted for a wait too long to sit out.

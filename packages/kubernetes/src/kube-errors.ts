@@ -1,5 +1,5 @@
 /**
- * A context that cannot be read fails the whole scan closed (policy-semantics.md §5: incomplete
+ * A context that cannot be read fails the whole scan closed (cleanup-semantics.md §5: incomplete
  * information = no deletion): the error names the context, the kind and, for a 403, the RBAC rule to
  * add; for 401, the credentials; for a network failure, the server.
  */

@@ -1,5 +1,5 @@
 /**
- * The kubeconfig a scan uses, the way kubectl finds and merges it (platform-facts.md "Kubernetes"):
+ * The kubeconfig a scan uses, the way kubectl finds and merges it (platform-facts.md §4):
  * the files given (`--kubeconfig`, repeatable) or `$KUBECONFIG`'s (`a:b`), else `~/.kube/config`, else
  * the in-cluster service account. Several files merge as kubectl merges them: the first file that
  * names a cluster, user or context wins, and the first `current-context` set wins

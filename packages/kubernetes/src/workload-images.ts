@@ -1,5 +1,5 @@
 /**
- * The image references a workload object uses (platform-facts.md "Kubernetes"): its pod spec's
+ * The image references a workload object uses (platform-facts.md §4): its pod spec's
  * containers, init containers and ephemeral containers (Pods: `spec`; Deployments, ReplicaSets,
  * StatefulSets, DaemonSets, Jobs, ReplicationControllers: `spec.template.spec`; CronJobs:
  * `spec.jobTemplate.spec.template.spec`), and for Pods also the digests the kubelet reports running

@@ -1,5 +1,5 @@
 /**
- * The eight workload kinds regsweep reads (policy-semantics.md §5 "in-use"), each with its RBAC
+ * The eight workload kinds regsweep reads (cleanup-semantics.md §5 "in-use"), each with its RBAC
  * resource and group (for the error that says what to grant), how to list one page of it through
  * @kubernetes/client-node's typed API (across all namespaces, or in one), and where its pod spec is.
  * Old ReplicaSets are listed too: they are a Deployment's rollback targets.

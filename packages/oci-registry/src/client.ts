@@ -18,6 +18,7 @@ import { indexDescriptors, toRawManifest, type Descriptor } from './manifest-bod
 import { RegistryAuth, type Credentials } from './registry-auth.js';
 import { DEFAULT_HINT, type ManifestHead, type OciRegistryClientOptions, type TagDeleteAnswer } from './client-options.js';
 import { discard, RegistryHttp } from './registry-http.js';
+import { deletionDisabledError } from './registry-errors.js';
 
 export { indexDescriptors, toRawManifest, type Descriptor } from './manifest-body.js';
 export type { Action, Credentials } from './registry-auth.js';
@@ -163,7 +164,7 @@ export class OciRegistryClient {
       await discard(res);
       return res.status === 404 ? 'gone' : 'deleted';
     }
-    if (res.status === 405) throw this.deletionDisabled(await res.text().catch(() => ''));
+    if (res.status === 405) throw deletionDisabledError(this.name, await res.text().catch(() => ''));
     throw await this.http.statusError(res, what);
   }
 
@@ -175,7 +176,7 @@ export class OciRegistryClient {
   async checkDeletable(): Promise<void> {
     const what = 'check that deletion is enabled';
     const res = await this.auth.request({ method: 'DELETE', url: this.manifestUrl(`sha256:${'0'.repeat(64)}`), action: 'delete', what });
-    if (res.status === 405) throw this.deletionDisabled(await res.text().catch(() => ''));
+    if (res.status === 405) throw deletionDisabledError(this.name, await res.text().catch(() => ''));
     if (res.status === 403 || res.status >= 500) throw await this.http.statusError(res, what);
     await discard(res);
   }
@@ -288,15 +289,6 @@ export class OciRegistryClient {
     }
     const header = res.headers.get('docker-content-digest');
     return { digest: header !== null && isDigest(header) ? header : sha256Digest(bytes), mediaType, bytes };
-  }
-
-  private deletionDisabled(body: string): RegistryError {
-    const detail = describeErrorBody(body);
-    return new RegistryError(
-      `${this.name}: deletion is disabled on this registry (405${detail ? ` ${detail}` : ''}); ` +
-        'enable it in the registry configuration (storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true for the distribution registry) and restart it',
-      { status: 405 },
-    );
   }
 
   /** Waits the retry backoff of `attempt` (1, 2, …): what the listing check waits before asking again. */

@@ -1,5 +1,5 @@
 /**
- * Removing one tag without touching its digest (policy-semantics.md §5 "closure"): OCI 1.1
+ * Removing one tag without touching its digest (cleanup-semantics.md §5.1): OCI 1.1
  * `DELETE /v2/<name>/manifests/<tag>` where the registry has it, else the portable throw-away method:
  * push a tiny unique manifest to the tag (so the tag no longer points at the kept digest), then delete
  * that manifest by digest, which takes the tag with it. The method that works is remembered.

@@ -1,6 +1,6 @@
 /**
  * A fake Kubernetes API server on 127.0.0.1 (plain HTTP), enough for regsweep's scan and for the real
- * `kubectl get` (platform-facts.md "Kubernetes"): `/version`, discovery (`/api`, `/apis`, `/api/v1`,
+ * `kubectl get` (platform-facts.md §4): `/version`, discovery (`/api`, `/apis`, `/api/v1`,
  * `/apis/<group>/<version>`; no aggregated discovery, so kubectl falls back to the per-group
  * documents), and the list endpoints of the eight workload kinds, across all namespaces and per
  * namespace, with `limit`/`continue` paging and `metadata.resourceVersion`. Errors are `Status`

@@ -12,7 +12,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FakeGhcrOci } from './fake-ghcr-oci.js';
 import { checkResponse } from './openapi-check.js';
+import { scaledClock } from './scaled-clock.js';
 import { sendJson, startFakeServer, type FakeServer, type Handler } from './server.js';
+
+export { scaledClock } from './scaled-clock.js';
 
 export interface FakeVersion {
   id: number;
@@ -283,19 +286,6 @@ export function publicUser(login: string, type: 'User' | 'Organization'): object
     type, site_admin: false, name: login, company: null, blog: '', location: null, email: null, hireable: null, bio: null,
     public_repos: 3, public_gists: 0, followers: 1, following: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
     user_view_type: 'public',
-  };
-}
-
-/** A clock running `speed` times faster than real time, shared by the fake and the code under test. */
-export function scaledClock(speed: number): { now(): Date; ms(): number; sleep(ms: number): Promise<void>; speed: number } {
-  const base = Date.now();
-  const t0 = performance.now();
-  const ms = (): number => Math.round(base + (performance.now() - t0) * speed);
-  return {
-    speed,
-    ms,
-    now: () => new Date(ms()),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms) / speed)),
   };
 }
 

@@ -26,6 +26,8 @@ export interface RegistryServer {
   port: number;
   url: string;
   root: string;
+  /** The registry process, for a bench's CPU figures. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -113,7 +115,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     await stop();
     throw error;
   }
-  return { host, port, url, root, stop };
+  return { host, port, url, root, pid: child.pid, stop };
 }
 
 async function waitUntilUp(url: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runNodeScript } from '../../../../test/support/node-process.js';
+import { runNodeScript } from '@regsweep/test-kit/node-process';
 import { recordOutputFile } from '@regsweep/test-kit/secrets';
 
 const root = new URL('../../../../', import.meta.url).pathname;

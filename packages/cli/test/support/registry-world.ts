@@ -2,7 +2,7 @@
  * The project and the images CI pushed for it, for the CLI tests against the real registry: a git
  * repository (GitRepoBuilder) and images pushed over the Distribution HTTP API (the oci-registry test
  * Pusher). Dates are relative to the fixed NOW of support/cli.ts. What the default policy keeps and
- * deletes is written down here by hand from policy-semantics.md, not computed by regsweep.
+ * deletes is written down here by hand from cleanup-semantics.md, not computed by regsweep.
  *
  *   main         m0 (40d) - m1 (37d) - … - m12 (4d) - m13 (1d)      one commit every 3 days
  *   v1.0.0       annotated tag at m1

@@ -2,7 +2,7 @@
  * The project and registry the CLI tests clean up: a real git repository (GitRepoBuilder) with dated
  * commits and a real OCI image layout (LayoutWriter) holding what CI pushed for it. Dates are relative
  * to the fixed NOW of support/cli.ts. What the default policy keeps and deletes is written down here,
- * derived by hand from policy-semantics.md, not computed by regsweep.
+ * derived by hand from cleanup-semantics.md, not computed by regsweep.
  *
  *   main           m0 (40d) - m1 (36d) - m2 - m3 (28d) - … - m8 (8d) - m9 (4d) - M (1d, merges f2)
  *   v1.0.0         annotated tag at m1

@@ -1,5 +1,5 @@
 /**
- * Applies a plan's deletions through the `Registry` port (policy-semantics.md §6): attachments before
+ * Applies a plan's deletions through the `Registry` port (cleanup-semantics.md §6): attachments before
  * their subject and an index before its children (each item waits for its `after` list), bounded
  * concurrency, retries of transient failures with backoff, 404 = already gone. A failure blocks only
  * the items that must wait for it; independent deletions go on.

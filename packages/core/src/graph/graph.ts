@@ -1,5 +1,5 @@
 /**
- * The image graph of one repository (policy-semantics.md §1): digests with their tags, indexes with
+ * The image graph of one repository (cleanup-semantics.md §1): digests with their tags, indexes with
  * their children, attachments with their subjects. Built from the registry listing and manifest facts.
  */
 import type { Digest, ListedImage } from '../ports.js';

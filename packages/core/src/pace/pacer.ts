@@ -1,5 +1,5 @@
 /**
- * Paces a forge's REST requests for its rate limits (platform-facts.md, "Rate limits"). The adapter
+ * Paces a forge's REST requests for its rate limits (platform-facts.md §2.6, §3.5). The adapter
  * names its budget headers; the other defaults are GitHub's (GitLab's adapter sets one window for all
  * endpoints, cost 1 per request and `waitForReset`, its budget resets every minute):
  * - secondary: at most `pointsPerWindow` (900) points per `windowMs` (60 s) per endpoint, where writes

@@ -1,5 +1,5 @@
 /**
- * The order of a run over several repositories (werf's storage layout, seeds/004): primaries first
+ * The order of a run over several repositories (werf's storage layout, cleanup-semantics.md §7): primaries first
  * (cleaned by the policy), then finals (following their primary's plan), then caches (by age).
  */
 import { primaryDecisions } from '../plan/planner.js';

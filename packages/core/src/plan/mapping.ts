@@ -1,5 +1,5 @@
 /**
- * Which commit(s) an image was built from (policy-semantics.md §3), first rule that yields wins:
+ * Which commit(s) an image was built from (cleanup-semantics.md §3), first rule that yields wins:
  * 1. revision label/annotation; 2. SHA-shaped tags; 3. git tag and branch names (and branch slugs).
  */
 import type { Digest, GitHistory, GitRef } from '../ports.js';
@@ -60,26 +60,27 @@ export async function mapImageCommits(
   history: GitHistory,
   policy: CleanupPolicy,
 ): Promise<Map<Digest, ImageCommits>> {
-  const { tagPatterns, branchNames, gitTagNames } = policy.imageCommits;
-  const byName = new Map<string, string[]>();
-  const addName = (name: string, commit: string): void => {
-    const list = byName.get(name) ?? [];
-    if (!list.includes(commit)) list.push(commit);
-    byName.set(name, list);
-  };
-  for (const r of refs) {
-    if (r.kind === 'tag' && gitTagNames) addName(r.name, r.commit);
-    if (r.kind === 'branch' && branchNames) {
-      addName(r.name, r.commit);
-      addName(slugify(r.name), r.commit);
-    }
-  }
+  const { found, toResolve } = commitCandidates(units, graph, policy.imageCommits.tagPatterns);
+  const resolved = toResolve.size > 0 ? await history.resolvePrefixes([...toResolve]) : new Map<string, string>();
+  const byName = referenceNames(refs, policy);
+  const out = new Map<Digest, ImageCommits>();
+  units.forEach((n, i) => {
+    const commits = commitsOf(n, found[i], resolved, byName);
+    if (commits) out.set(n.digest, commits);
+  });
+  return out;
+}
 
-  // The first rule that yields wins, and a revision label that is hex-shaped always yields (a prefix
-  // that does not resolve becomes `unresolved:…`), so tags are looked at, and their prefixes resolved,
-  // only for images without such a label.
-  type Found = { labels: string[]; prefixes: boolean } | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
-  const found: Found[] = new Array<Found>(units.length);
+/** What a unit offers for rules 1 and 2: hex revision labels, or else SHA-shaped tags. */
+type Candidates = { labels: string[]; prefixes: boolean } | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
+
+/**
+ * The candidates of every unit, and the hex prefixes to resolve in the history. The first rule that
+ * yields wins, and a hex-shaped revision label always yields (a prefix that does not resolve becomes
+ * `unresolved:…`), so tags are looked at, and their prefixes resolved, only for images without one.
+ */
+function commitCandidates(units: readonly ImageNode[], graph: ImageGraph, tagPatterns: CleanupPolicy['imageCommits']['tagPatterns']): { found: Candidates[]; toResolve: Set<string> } {
+  const found: Candidates[] = new Array<Candidates>(units.length);
   const toResolve = new Set<string>();
   units.forEach((n, i) => {
     const revs: string[] = [];
@@ -107,40 +108,53 @@ export async function mapImageCommits(
     }
     if (list.length > 0) found[i] = { tags: list };
   });
-  const resolved = toResolve.size > 0 ? await history.resolvePrefixes([...toResolve]) : new Map<string, string>();
+  return { found, toResolve };
+}
 
-  const out = new Map<Digest, ImageCommits>();
-  units.forEach((n, i) => {
-    const f = found[i];
-    // 1. Revision label or annotation.
-    if (f && 'labels' in f) {
-      const fromLabel = f.prefixes ? f.labels.map((rev) => (FULL.test(rev) ? rev : resolved.get(rev) ?? `unresolved:${rev}`)) : f.labels;
-      out.set(n.digest, { commits: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: 'revision label' });
-      return;
+/** Rule 3's names: git tag names, branch names and their slugs, each to the commits it names. */
+function referenceNames(refs: readonly GitRef[], policy: CleanupPolicy): Map<string, string[]> {
+  const { branchNames, gitTagNames } = policy.imageCommits;
+  const byName = new Map<string, string[]>();
+  const addName = (name: string, commit: string): void => {
+    const list = byName.get(name) ?? [];
+    if (!list.includes(commit)) list.push(commit);
+    byName.set(name, list);
+  };
+  for (const r of refs) {
+    if (r.kind === 'tag' && gitTagNames) addName(r.name, r.commit);
+    if (r.kind === 'branch' && branchNames) {
+      addName(r.name, r.commit);
+      addName(slugify(r.name), r.commit);
     }
-    // 2. SHA-shaped tags.
-    const fromTags: string[] = [];
-    const viaTags: string[] = [];
-    for (const { tag, c } of f?.tags ?? []) {
-      const commit = c.full ?? (c.prefix ? resolved.get(c.prefix) ?? `unresolved:${c.prefix}` : c.bare ? resolved.get(c.bare) : undefined);
-      if (!commit) continue;
-      fromTags.push(commit);
-      viaTags.push(tag);
-    }
-    if (fromTags.length > 0) {
-      out.set(n.digest, { commits: [...new Set(fromTags)], via: `tag ${viaTags.join(', ')}` });
-      return;
-    }
-    // 3. Git tag names, branch names and slugs.
-    const fromNames: string[] = [];
-    const viaNames: string[] = [];
-    for (const tag of n.tags) {
-      const commits = byName.get(tag);
-      if (!commits) continue;
-      fromNames.push(...commits);
-      viaNames.push(tag);
-    }
-    if (fromNames.length > 0) out.set(n.digest, { commits: [...new Set(fromNames)], via: `reference name ${viaNames.join(', ')}` });
-  });
-  return out;
+  }
+  return byName;
+}
+
+/** The first of rules 1-3 that yields a commit for the unit. */
+function commitsOf(n: ImageNode, f: Candidates, resolved: ReadonlyMap<string, string>, byName: ReadonlyMap<string, string[]>): ImageCommits | undefined {
+  // 1. Revision label or annotation.
+  if (f && 'labels' in f) {
+    const fromLabel = f.prefixes ? f.labels.map((rev) => (FULL.test(rev) ? rev : resolved.get(rev) ?? `unresolved:${rev}`)) : f.labels;
+    return { commits: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: 'revision label' };
+  }
+  // 2. SHA-shaped tags.
+  const fromTags: string[] = [];
+  const viaTags: string[] = [];
+  for (const { tag, c } of f?.tags ?? []) {
+    const commit = c.full ?? (c.prefix ? resolved.get(c.prefix) ?? `unresolved:${c.prefix}` : c.bare ? resolved.get(c.bare) : undefined);
+    if (!commit) continue;
+    fromTags.push(commit);
+    viaTags.push(tag);
+  }
+  if (fromTags.length > 0) return { commits: [...new Set(fromTags)], via: `tag ${viaTags.join(', ')}` };
+  // 3. Git tag names, branch names and slugs.
+  const fromNames: string[] = [];
+  const viaNames: string[] = [];
+  for (const tag of n.tags) {
+    const commits = byName.get(tag);
+    if (!commits) continue;
+    fromNames.push(...commits);
+    viaNames.push(tag);
+  }
+  return fromNames.length > 0 ? { commits: [...new Set(fromNames)], via: `reference name ${viaNames.join(', ')}` } : undefined;
 }

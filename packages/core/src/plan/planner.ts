@@ -35,7 +35,7 @@ export interface PlanInput {
   clusterImages: readonly ClusterImageUse[];
   now: Date;
   /**
-   * werf's storage roles (seeds/004): a `final` repository follows the primary repository's
+   * werf's storage roles (cleanup-semantics.md §7): a `final` repository follows the primary repository's
    * decisions; a `cache` repository is cleaned by age only. Absent: cleaned by the policy.
    */
   role?: StorageRole;

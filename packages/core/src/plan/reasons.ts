@@ -1,4 +1,4 @@
-/** The keep reasons other than git history (policy-semantics.md §5): in-use, recent, keep-list. */
+/** The keep reasons other than git history (cleanup-semantics.md §5): in-use, recent, keep-list. */
 import type { ClusterImageUse, Digest } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { parseImageReference, repositoryKey, type ImageReference } from '../image-ref.js';

@@ -1,5 +1,5 @@
 /**
- * One selected reference's choosing of images (policy-semantics.md §4.5), fed commit by commit,
+ * One selected reference's choosing of images (cleanup-semantics.md §4.5), fed commit by commit,
  * newest first. Groups: the images whose newest reached commit is this commit (same-commit images
  * count once).
  */

@@ -1,4 +1,4 @@
-/** Reference selection (policy-semantics.md §4.3): policies in file order, limit, last policy wins. */
+/** Reference selection (cleanup-semantics.md §4.3): policies in file order, limit, last policy wins. */
 import type { GitRef } from '../ports.js';
 import type { KeepPolicy, Limit } from '../policy/types.js';
 import { matchesName } from '../policy/pattern.js';

@@ -1,5 +1,5 @@
 /**
- * Stale tags of kept digests (policy-semantics.md §5, closure): a SHA-shaped tag (§3.2) naming a
+ * Stale tags of kept digests (cleanup-semantics.md §5.1): a SHA-shaped tag (§3.2) naming a
  * commit the history no longer holds, on a digest that is kept for other reasons and keeps at least
  * one other tag. Such a tag may be removed alone where the registry can remove a tag without its
  * digest; elsewhere it stays and the report says why. A tag the keep-list or a workload names is

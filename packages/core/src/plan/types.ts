@@ -84,7 +84,7 @@ export interface PrimaryDecisions {
 }
 
 /**
- * werf's storage roles (seeds/004): a `final` repository follows the primary repository's decisions;
+ * werf's storage roles (cleanup-semantics.md §7): a `final` repository follows the primary repository's decisions;
  * a `cache` repository is cleaned by age only.
  */
 export type StorageRole = { kind: 'final'; primary: PrimaryDecisions } | { kind: 'cache'; keepFor: number };

@@ -1,5 +1,5 @@
 /**
- * Defaults of the cleanup policy (policy-semantics.md §2). Functions, not constants, so that every
+ * Defaults of the cleanup policy (cleanup-semantics.md §2). Functions, not constants, so that every
  * caller gets its own objects (a caller that mutates its policy cannot change another's).
  */
 import { compileLinearRegex, isLinearRegex } from '../util/linear-regex.js';

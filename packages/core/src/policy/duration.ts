@@ -1,5 +1,5 @@
 /**
- * Durations in the policy file (policy-semantics.md §2): Go-style (`90m`, `168h`, `1h30m`, `1.5h`,
+ * Durations in the policy file (cleanup-semantics.md §2): Go-style (`90m`, `168h`, `1h30m`, `1.5h`,
  * `300ms`, `0s`) plus `d` (24h) and `w` (7d). A bare number is not a duration: werf reads one as
  * nanoseconds, which is never what the user meant, so regsweep refuses it.
  */

@@ -1,5 +1,5 @@
 /**
- * Name patterns (policy-semantics.md §2) and tag globs (the regsweep keep-list). Both run in linear
+ * Name patterns (cleanup-semantics.md §2) and tag globs (the regsweep keep-list). Both run in linear
  * time: regular expressions on RE2 (util/linear-regex.ts); globs without extglobs, bounded in length and
  * in brace expansions, matched by minimatch's translation run on RE2.
  */

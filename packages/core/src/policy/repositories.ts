@@ -1,6 +1,6 @@
 /**
  * `cleanup.repositories` (regsweep extension): the repositories one run cleans, in werf's storage
- * layout (seeds/004): primary repositories (`--repo`) cleaned by the policy, final ones
+ * layout (cleanup-semantics.md §7): primary repositories (`--repo`) cleaned by the policy, final ones
  * (`--final-repo`) that follow a primary's decisions, cache ones (`--cache-repo`) cleaned by age.
  */
 import { DURATION_EXPECTED } from './duration.js';

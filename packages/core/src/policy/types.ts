@@ -1,4 +1,4 @@
-/** The validated cleanup policy (policy-semantics.md §2). Durations are milliseconds. */
+/** The validated cleanup policy (cleanup-semantics.md §2). Durations are milliseconds. */
 import type { LinearRegex } from '../util/linear-regex.js';
 
 export type Operator = 'And' | 'Or';
@@ -64,7 +64,7 @@ export interface CleanupPolicy {
   /** Open pull / merge requests count as references `pr-<n>` / `mr-<iid>` (forge adapters). Default true. */
   pullRequests: boolean;
   /**
-   * The repositories one run cleans (werf's storage layout, seeds/004), in the file's order. Default
+   * The repositories one run cleans (werf's storage layout, cleanup-semantics.md §7), in the file's order. Default
    * []: the front end's own flags name them (`--registry`).
    */
   repositories: RepositorySpec[];

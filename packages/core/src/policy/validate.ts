@@ -1,5 +1,5 @@
 /**
- * Validation of the policy file (policy-semantics.md §2): from the parsed YAML of the whole document
+ * Validation of the policy file (cleanup-semantics.md §2): from the parsed YAML of the whole document
  * to a `CleanupPolicy`, or every problem found (it does not stop at the first).
  */
 import { defaultCleanupPolicy, defaultImagesPerReference, defaultKeepPolicies } from './defaults.js';

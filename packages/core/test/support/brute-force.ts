@@ -1,5 +1,5 @@
 /**
- * A plain reference implementation of the git-history policy (policy-semantics.md §4), written
+ * A plain reference implementation of the git-history policy (cleanup-semantics.md §4), written
  * straight from the text and without any of the planner's machinery (no shared walk, no early stop,
  * no laziness): select references per policy, walk every selected reference's whole history
  * breadth-first, group reached images by their newest reached commit, order groups by date, apply

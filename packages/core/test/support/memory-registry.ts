@@ -1,6 +1,6 @@
 /** A registry in memory that serves what planRepository reads (listing, manifests, configs) and deletes. */
 import type { DeleteOutcome, ListedImage, RawManifest, Registry } from '../../src/ports.js';
-import { digestOf } from './images.js';
+import { digestOf } from '@regsweep/test-kit/image-graph';
 
 export class MemoryRegistry implements Registry {
   readonly capabilities = { listsUntagged: true, deletesTagAlone: false };

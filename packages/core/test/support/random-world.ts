@@ -7,7 +7,7 @@
 import type { ImageGraph } from '../../src/graph/graph.js';
 import type { ClusterImageUse, Digest } from '../../src/ports.js';
 import { FakeHistory, idOf } from './fake-history.js';
-import { digestOf, GraphBuilder } from './images.js';
+import { digestOf, GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { NOW } from './plan.js';
 import { Rng } from './prng.js';
 

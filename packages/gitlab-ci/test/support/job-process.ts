@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '@regsweep/core';
-import { runNodeScript, type NodeRun } from '../../../../test/support/node-process.js';
+import { runNodeScript, type NodeRun } from '@regsweep/test-kit/node-process';
 import { recordOutputFile } from '@regsweep/test-kit/secrets';
 import { TOKENS } from '@regsweep/test-kit/fake-gitlab';
 

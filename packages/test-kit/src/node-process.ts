@@ -2,10 +2,10 @@
  * Runs a committed bundle (`node <file>`) as the platform would: a given environment and working
  * directory, stdout and stderr collected, killed after `timeoutMs`. REGSWEEP_E2E_PRINT=1 prints each
  * run's output (for debugging a failing end-to-end test). Both are recorded for the secret check
- * (test/support/secrets.ts).
+ * (secrets.ts).
  */
 import { spawn } from 'node:child_process';
-import { recordOutput } from '@regsweep/test-kit/secrets';
+import { recordOutput } from './secrets.js';
 
 export interface NodeRun {
   code: number | null;

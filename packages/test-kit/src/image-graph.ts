@@ -1,8 +1,6 @@
-/** Builds image graphs for planner tests without a registry: images, indexes, attachments. */
+/** Builds image graphs for planner tests (core's and the adapters') without a registry: images, indexes, attachments. */
 import { createHash } from 'node:crypto';
-import { buildGraph, type ImageGraph } from '../../src/graph/graph.js';
-import type { ConfigFacts, ManifestFacts } from '../../src/graph/manifest.js';
-import type { ListedImage } from '../../src/ports.js';
+import { buildGraph, type ConfigFacts, type ImageGraph, type ListedImage, type ManifestFacts } from '@regsweep/core';
 
 export const digestOf = (name: string): string => `sha256:${createHash('sha256').update(name).digest('hex')}`;
 
