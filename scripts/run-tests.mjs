@@ -5,8 +5,11 @@
 // The secret check (scripts/secret-scan.mjs): a test file whose output holds a test secret fails, and
 // so does the run when a file the tests recorded under REGSWEEP_TEST_OUTPUT_ROOT (a folder made for the
 // run, removed after it unless something leaked) holds one.
+// REGSWEEP_BUNDLE_NODES (Node binaries, `:`-separated): every bundle end-to-end test file
+// (`*-e2e.test.ts`) runs once more per binary, with REGSWEEP_TEST_NODE naming it, so the committed
+// bundles are proven on each Node line users run them on (test:all passes Node 24).
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -34,20 +37,28 @@ const files = roots.flatMap((dir) => findTests(dir))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 
+const extraNodes = (process.env.REGSWEEP_BUNDLE_NODES ?? '').split(':').filter((n) => n !== '');
+/** A run of one test file: the file, and the Node binary its bundles run on (undefined: this one). */
+const runs = files.map((file) => ({ file }));
+for (const node of extraNodes) {
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  for (const file of files) if (file.endsWith('-e2e.test.ts')) runs.push({ file, node, label: `${file} [bundles on node ${version}]` });
+}
+
 const outputRoot = mkdtempSync(join(tmpdir(), 'regsweep-test-outputs-'));
 
-function runFile(file) {
+function runFile({ file, node, label }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', [TEST_OUTPUT_ROOT_ENV]: outputRoot },
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', [TEST_OUTPUT_ROOT_ENV]: outputRoot, ...(node ? { REGSWEEP_TEST_NODE: node } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code, signal) => resolve({ file, code, signal, output, ms: Date.now() - started }));
+    child.on('close', (code, signal) => resolve({ file: label ?? file, code, signal, output, ms: Date.now() - started }));
   });
 }
 
@@ -65,9 +76,9 @@ let passed = 0;
 let failed = 0;
 const broken = [];
 async function worker() {
-  while (next < files.length) {
-    const file = files[next++];
-    const r = await runFile(file);
+  while (next < runs.length) {
+    const r = await runFile(runs[next++]);
+    const file = r.file;
     const t = totals(r.output);
     process.stdout.write(`\n── ${file} (${r.ms} ms)\n${r.output.trimEnd()}\n`);
     const leaks = findTestSecrets(r.output);
@@ -95,7 +106,7 @@ await Promise.all(Array.from({ length: width }, worker));
 const recorded = scanFolder(outputRoot);
 for (const hit of recorded.hits) broken.push(`a test secret in a recorded output: ${hit.file}:${hit.line}: ${hit.text}`);
 if (recorded.hits.length > 0) failed += 1;
-process.stdout.write(`\nsecret check: ${files.length} test file outputs and ${recorded.files} recorded outputs read, ${recorded.hits.length} leak(s)\n`);
+process.stdout.write(`\nsecret check: ${runs.length} test file outputs and ${recorded.files} recorded outputs read, ${recorded.hits.length} leak(s)\n`);
 if (recorded.hits.length === 0) rmSync(outputRoot, { recursive: true, force: true });
 else process.stdout.write(`the recorded outputs are kept in ${outputRoot}\n`);
 

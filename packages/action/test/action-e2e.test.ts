@@ -14,6 +14,7 @@ import type { Handler } from '@regsweep/test-kit/server';
 import { declaredInputs, removeDirs, runBundle, runnerDirs, type ActionRun, type RunnerDirs } from './support/runner.js';
 import { TOKEN, World, type VersionSpec } from './support/world.js';
 import { testSecret } from '@regsweep/test-kit/secrets';
+import { bundleNode, versionBundlesRunOn } from '@regsweep/test-kit/node-process';
 import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 
 const sha = (label: string): string => `sha-${oidOf(label).slice(0, 7)}`;
@@ -84,6 +85,12 @@ function branchesWorld(): { world: World; kept: string[]; gone: string[]; pr: st
   world.publish(versions);
   return { world, kept, gone, pr };
 }
+
+test('the bundle runs on the Node binary the run names (REGSWEEP_TEST_NODE; this one without it)', async () => {
+  const expected = bundleNode().version;
+  assert.is(await versionBundlesRunOn(), expected);
+  console.log(`bundle end-to-end tests on node ${expected}`);
+});
 
 test('every input of action.yml is passed by these tests', async () => {
   assert.equal(Object.keys(inputsFor({ url: 'http://fake' })).sort(), await declaredInputs());

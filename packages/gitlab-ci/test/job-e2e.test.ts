@@ -14,6 +14,7 @@ import { C, startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-wor
 import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
 import { predefinedVariables, projectDir, runJobProcess, type JobRun } from './support/job-process.js';
 import { testSecret } from '@regsweep/test-kit/secrets';
+import { bundleNode, versionBundlesRunOn } from '@regsweep/test-kit/node-process';
 
 const POLICY = `cleanup:
   keepPolicies:
@@ -60,6 +61,12 @@ function checkMasked(run: JobRun, secrets: string[]): void {
     assert.not.ok(run.stdout.includes(s) || run.stderr.includes(s) || JSON.stringify(run.report).includes(s), `${s} is never printed`);
   }
 }
+
+test('the bundle runs on the Node binary the run names (REGSWEEP_TEST_NODE; this one without it)', async () => {
+  const expected = bundleNode().version;
+  assert.is(await versionBundlesRunOn(), expected);
+  console.log(`bundle end-to-end tests on node ${expected}`);
+});
 
 test('deleted branch, merged-and-deleted MR branch and an old commit go; branches, open MR, tags and the multi-arch image stay', () => job(async ({ world, run }) => {
   const r = await run();
