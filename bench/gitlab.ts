@@ -14,7 +14,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { requestKind } from '@regsweep/gitlab';
-import { runJob, type JobResult } from '@regsweep/gitlab-ci';
+import { runJob, type JobResult } from '../packages/gitlab-ci/dist/index.js';
 import { FakeGitLab } from '@regsweep/test-kit/fake-gitlab';
 
 const latencyMs = process.env['BENCH_LATENCY_MS'] !== undefined ? Math.max(0, Number(process.env['BENCH_LATENCY_MS'])) : 50;

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { main } from '@regsweep/cli';
+import { main } from '../packages/cli/dist/index.js';
 import { GitRepoBuilder } from '@regsweep/git-local';
 import { FastPusher, KINDS, pool, startCountingProxy, startRegistry } from './registry-support.mjs';
 

@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const FRONT_ENDS = ['cli', 'action', 'gitlab-ci'];
+/** Each front end's folder under packages/ and its npm name (the CLI is published as `regsweep`). */
+const FRONT_ENDS = { cli: 'regsweep', action: '@regsweep/action', 'gitlab-ci': '@regsweep/gitlab-ci' };
 
 /** Every .ts file under packages/<pkg>/src, keyed by package. */
 export function sourceFiles(root) {
@@ -64,12 +65,12 @@ export function impureCoreLines(root, files = sourceFiles(root)) {
   return out;
 }
 
-/** Imports of a front end's package from any other package: `packages/x/src/f.ts imports @regsweep/cli`. */
+/** Imports of a front end's package from any other package: `packages/x/src/f.ts imports regsweep`. */
 export function frontEndImports(root, files = sourceFiles(root)) {
   const out = [];
   for (const f of files) {
     for (const spec of importsOf(f.text)) {
-      const target = FRONT_ENDS.find((fe) => spec === `@regsweep/${fe}` || spec.startsWith(`@regsweep/${fe}/`));
+      const target = Object.keys(FRONT_ENDS).find((fe) => spec === FRONT_ENDS[fe] || spec.startsWith(`${FRONT_ENDS[fe]}/`));
       if (target !== undefined && target !== f.pkg) out.push(`${relative(root, f.path)} imports ${spec}`);
     }
   }

@@ -33,10 +33,10 @@ test('the checks find what they look for: a type-only cycle, a clock read in cor
     writeFileSync(join(root, 'packages/gitlab/src/b.ts'), "import type { A } from './a.js';\nexport interface B { a?: A }\n");
     writeFileSync(join(root, 'packages/core/src/clock.ts'), "// Date.now() in a comment is fine\nexport const t = (): number => Date.now();\n");
     mkdirSync(join(root, 'packages/action/src'), { recursive: true });
-    writeFileSync(join(root, 'packages/action/src/policy.ts'), "import { loadPolicy } from '@regsweep/cli';\nexport const p = loadPolicy;\n");
+    writeFileSync(join(root, 'packages/action/src/policy.ts'), "import { loadPolicy } from 'regsweep';\nexport const p = loadPolicy;\n");
     assert.equal(importCycles(root), ['packages/gitlab/src/a.ts -> packages/gitlab/src/b.ts -> packages/gitlab/src/a.ts']);
     assert.equal(impureCoreLines(root), ['packages/core/src/clock.ts:2: export const t = (): number => Date.now();']);
-    assert.equal(frontEndImports(root), ['packages/action/src/policy.ts imports @regsweep/cli']);
+    assert.equal(frontEndImports(root), ['packages/action/src/policy.ts imports regsweep']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
+import { VERSION } from '@regsweep/core';
 import { loadPolicy } from '@regsweep/node-host';
 import { startWorld, TOKENS } from '@regsweep/test-kit/gitlab-world';
-import { componentProject, fakeGitLabVariables, gitlabCiLocal, listedJobs } from './support/gitlab-ci-local.js';
+import { componentProject, fakeGitLabVariables, gitlabCiLocal, listedJobs, userProject } from './support/gitlab-ci-local.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const read = (path: string): Promise<string> => readFile(join(root, path), 'utf8');
@@ -29,7 +30,7 @@ test("regsweep's .gitlab-ci.yml: which jobs each pipeline has", async () => {
     assert.equal(await jobs({}), ['test'], 'a push to main without the read token');
     assert.equal(await jobs({ REGSWEEP_READ_TOKEN: TOKENS.read }), ['test', 'cleanup-dry-run']);
     assert.equal(await jobs({ REGSWEEP_READ_TOKEN: TOKENS.read, CI_PIPELINE_SOURCE: 'schedule' }), ['test', 'cleanup-dry-run']);
-    assert.equal(await jobs({ CI_COMMIT_BRANCH: '', CI_COMMIT_REF_NAME: '1.4.0', CI_COMMIT_TAG: '1.4.0' }), ['test', 'release']);
+    assert.equal(await jobs({ CI_COMMIT_BRANCH: '', CI_COMMIT_REF_NAME: '1.4.0', CI_COMMIT_TAG: '1.4.0' }), ['test', 'publish-npm', 'release']);
     assert.equal(await jobs({ CI_COMMIT_BRANCH: '', CI_COMMIT_REF_NAME: 'v1.4', CI_COMMIT_TAG: 'v1.4' }), ['test'], 'no release for a tag that is not semver');
     const doc = parse(await read('.gitlab-ci.yml')) as { release: { release: { tag_name: string } } };
     assert.is(doc.release.release.tag_name, '$CI_COMMIT_TAG');
@@ -49,7 +50,8 @@ test('the dry-run job of the project pipeline runs the checkout\'s bundle and wr
     assert.match(r.out, /dry run of the cleanup of the container registry of acme\/regsweep/);
     assert.match(r.out, /policy: the default/);
     assert.match(r.out, /kept 7 \(git-history 6, closure 1\), would delete 2/, 'the default policy drops the deleted branch\'s image and its signature');
-    assert.not.match(r.out, /fetching/, 'source "." runs this checkout');
+    assert.match(r.out, /regsweep: running dist\/gitlab\/index\.js of this checkout/);
+    assert.not.match(r.out, /npx/, 'the bundle input runs this checkout, not the npm package');
     assert.equal(world.gitlab.requestTimes.filter((q) => q.method === 'DELETE'), []);
     assert.not.ok(r.out.includes(TOKENS.read), 'the token is never printed');
   } finally {
@@ -60,10 +62,10 @@ test('the dry-run job of the project pipeline runs the checkout\'s bundle and wr
 
 test('examples/gitlab: the cleanup job in scheduled pipelines only; its policy loads', async () => {
   const example = await read('examples/gitlab/.gitlab-ci.yml');
-  assert.match(example, /component: \$CI_SERVER_FQDN\/tools\/regsweep\/cleanup@1\.0\.0/);
-  // Pointed at the copy of the component under test instead of a released version.
-  const pipeline = example.replace('$CI_SERVER_FQDN/tools/regsweep/cleanup@1.0.0', 'gitlab.example.com/acme/regsweep/cleanup@$CI_COMMIT_SHA');
-  const p = await componentProject({ '.gitlab-ci.yml': pipeline, '.regsweep.yml': await read('examples/gitlab/.regsweep.yml') });
+  assert.ok(example.includes(`component: $CI_SERVER_FQDN/tools/regsweep/cleanup@${VERSION}`), 'the example pins this release');
+  // The component project's path here is acme/regsweep.
+  const pipeline = example.replace('$CI_SERVER_FQDN/tools/regsweep/', 'gitlab.example.com/acme/regsweep/');
+  const p = await userProject({ '.gitlab-ci.yml': pipeline, '.regsweep.yml': await read('examples/gitlab/.regsweep.yml') }, VERSION);
   try {
     const list = (source: string) => gitlabCiLocal(p, { CI_PIPELINE_SOURCE: source }, ['--list']);
     assert.equal(listedJobs((await list('schedule')).stdout), ['regsweep-cleanup', 'cleanup-notice']);

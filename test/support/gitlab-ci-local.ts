@@ -1,10 +1,14 @@
 /**
- * gitlab-ci-local (npm, shell executor) around a throwaway copy of the component project: a git
- * repository whose remote is `gitlab.example.com:acme/regsweep`, holding the working tree's
- * templates/cleanup.yml and dist/gitlab/ plus the files a test gives (`@SOURCE@` in them becomes the
- * copy's file:// URL, for the component's source input). gitlab-ci-local resolves
- * `component: gitlab.example.com/acme/regsweep/cleanup@<HEAD's SHA>` from that checkout, interpolates
- * the inputs as GitLab does, and runs the jobs as processes.
+ * gitlab-ci-local (npm, shell executor) around throwaway git repositories:
+ * - `componentProject`: a copy of the component project (remote `gitlab.example.com:acme/regsweep`)
+ *   with the working tree's templates/cleanup.yml and dist/gitlab/ plus the files a test gives;
+ *   gitlab-ci-local resolves `component: gitlab.example.com/acme/regsweep/cleanup@<HEAD's SHA>` from
+ *   that checkout (regsweep's own pipeline);
+ * - `userProject`: a project of a user (remote `gitlab.example.com:acme/app`) that includes the
+ *   component at a release. gitlab-ci-local would fetch the template from the GitLab server over git;
+ *   here the working tree's template is put where it keeps fetched includes
+ *   (`.gitlab-ci-local/includes/<host>/<project>/<ref>/`), which it then reads instead.
+ * gitlab-ci-local interpolates the inputs as GitLab does and runs the jobs as processes.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,22 +30,39 @@ export interface ComponentProject {
   remove(): Promise<void>;
 }
 
-export async function componentProject(files: Record<string, string>): Promise<ComponentProject> {
+export function componentProject(files: Record<string, string>): Promise<ComponentProject> {
+  return gitProject('acme/regsweep', {
+    ...files,
+    'templates/cleanup.yml': { copy: 'templates/cleanup.yml' },
+    'dist/gitlab/index.js': { copy: 'dist/gitlab/index.js' },
+    'dist/gitlab/package.json': { copy: 'dist/gitlab/package.json' },
+  });
+}
+
+/** A project `acme/app` whose pipeline includes `gitlab.example.com/acme/regsweep/cleanup@<componentRef>`. */
+export function userProject(files: Record<string, string>, componentRef: string): Promise<ComponentProject> {
+  const fetched = `.gitlab-ci-local/includes/gitlab.example.com/acme/regsweep/${componentRef}/templates/cleanup.yml`;
+  return gitProject('acme/app', { ...files, [fetched]: { copy: 'templates/cleanup.yml' } });
+}
+
+/** A git repository of one commit with the files given (text, or a file of the working tree to copy). */
+async function gitProject(path: string, files: Record<string, string | { copy: string }>): Promise<ComponentProject> {
   const base = await mkdtemp(join(tmpdir(), 'regsweep-component-'));
   const dir = join(base, 'project');
   const home = join(base, 'home');
-  await mkdir(join(dir, 'templates'), { recursive: true });
   await mkdir(home);
-  await cp(join(root, 'templates/cleanup.yml'), join(dir, 'templates/cleanup.yml'));
-  await cp(join(root, 'dist/gitlab'), join(dir, 'dist/gitlab'), { recursive: true });
-  const write = async (path: string, text: string): Promise<void> => {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text.replaceAll('@SOURCE@', `file://${dir}`));
+  const write = async (file: string, text: string): Promise<void> => {
+    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await writeFile(join(dir, file), text);
   };
-  for (const [path, text] of Object.entries(files)) await write(path, text);
+  for (const [file, content] of Object.entries(files)) {
+    if (typeof content === 'string') await write(file, content);
+    else await mkdir(dirname(join(dir, file)), { recursive: true }).then(() => cp(join(root, content.copy), join(dir, file)));
+  }
   const git = (...args: string[]) => exec('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
   await git('init', '-q', '-b', 'main');
-  await git('remote', 'add', 'origin', 'git@gitlab.example.com:acme/regsweep.git');
+  await git('remote', 'add', 'origin', `git@gitlab.example.com:${path}.git`);
+  await writeFile(join(dir, '.gitignore'), '.gitlab-ci-local/\n');
   await git('add', '-A');
   await git('commit', '-q', '-m', 'pipeline');
   return {

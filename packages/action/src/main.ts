@@ -13,7 +13,7 @@
  * says what is left, and the next scheduled run continues.
  */
 import { join } from 'node:path';
-import { createRedactor, describeError, emptyReport, InputError, runPipeline } from '@regsweep/core';
+import { createRedactor, describeError, emptyReport, InputError, runPipeline, VERSION } from '@regsweep/core';
 import { prepareOutputPath, realClock } from '@regsweep/node-host';
 import type { ActionDeps, ActionResult } from './action-io.js';
 import { actionPorts } from './action-ports.js';
@@ -47,7 +47,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     });
     report.dryRun = inputs.dryRun;
     repository = `${inputs.repository.owner}/${inputs.repository.name}`;
-    io.info(`regsweep: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
+    io.info(`regsweep ${VERSION}: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
     const run = await runPipeline({
       command: 'cleanup', dryRun: inputs.dryRun, concurrency: CONCURRENCY, noun: 'packages',
       ...(inputs.maxDeletions !== undefined ? { maxDeletions: inputs.maxDeletions } : {}),

@@ -10,7 +10,8 @@ export const USAGE = `Usage:
                    [--cache-dir DIR | --no-cache] [--quiet]
   regsweep purge   --registry REF --yes [--dry-run] [--report FILE.json]
   regsweep explain --registry REF [--registry REF …] --tag TAG [--tag TAG …] [--git DIR] [--config FILE] [--now RFC3339]
-  regsweep help
+  regsweep demo      (a dry run, an explanation and a cleanup of a throwaway project and registry; needs git)
+  regsweep help | --version
 
 REF is oci:DIR (an OCI image layout directory) or HOST[:PORT]/NAME (a registry repository).
 cleanup and explain without --registry clean the repositories listed under cleanup.repositories
@@ -54,7 +55,9 @@ export type Command =
   | ({ kind: 'cleanup'; maxDeletions?: number } & PolicyArgs & CommonArgs)
   | ({ kind: 'purge'; yes: boolean } & CommonArgs)
   | ({ kind: 'explain'; tags: string[] } & PolicyArgs & CommonArgs)
-  | { kind: 'help' };
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'demo' };
 
 const OPTIONS = {
   registry: { type: 'string', multiple: true },
@@ -111,7 +114,10 @@ function refusePasswordValue(words: readonly string[]): void {
 export function parseCommand(argv: readonly string[]): Command {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };
-  if (!(verb in ALLOWED)) throw new InputError(`unknown command ${JSON.stringify(verb)}`, 'commands: cleanup, purge, explain, help');
+  if (verb === '--version' || verb === '-v' || verb === 'version') return { kind: 'version' };
+  if (verb === 'demo' && rest.length === 0) return { kind: 'demo' };
+  if (verb === 'demo') throw new InputError('demo takes no flags', 'run `regsweep demo`');
+  if (!(verb in ALLOWED)) throw new InputError(`unknown command ${JSON.stringify(verb)}`, 'commands: cleanup, purge, explain, demo, help; or --version');
   refusePasswordValue(rest);
   let values: Record<string, string | boolean | string[] | undefined>;
   try {

@@ -1,8 +1,9 @@
 /** The CLI's composition root: parse, check the report path, run the core pipeline, print and write the report. */
 import { resolve } from 'node:path';
-import { describeError, emptyReport, InputError, renderSummary, runPipeline, type Report } from '@regsweep/core';
+import { describeError, emptyReport, InputError, renderSummary, runPipeline, VERSION, type Report } from '@regsweep/core';
 import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { parseCommand, USAGE, type Command } from './args.js';
+import { runDemo } from './demo.js';
 import { explainTags } from './explain.js';
 import { redactingIo, type Io } from './io.js';
 import { cliPorts } from './run-ports.js';
@@ -21,10 +22,11 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     io.stderr(`regsweep: ${describe(err)}\n\n${USAGE}\n`);
     return exitCodeOf(err);
   }
-  if (command.kind === 'help') {
-    io.stdout(`${USAGE}\n`);
+  if (command.kind === 'help' || command.kind === 'version') {
+    io.stdout(command.kind === 'help' ? `${USAGE}\n` : `${VERSION}\n`);
     return 0;
   }
+  if (command.kind === 'demo') return runDemo(rawIo, main);
   // The report path is checked (its folder created) before anything else: a path that cannot be
   // written stops the run here, with nothing read or deleted.
   let reportPath: string | undefined;

@@ -14,7 +14,7 @@ import { loadPolicy } from '@regsweep/node-host';
 import { openRegistry } from './registry-ref.js';
 import { chooseRepositories } from './repositories.js';
 
-type RunCommand = Exclude<Command, { kind: 'help' }>;
+type RunCommand = Exclude<Command, { kind: 'help' | 'version' | 'demo' }>;
 
 export interface CliPorts {
   ports: PipelinePorts;

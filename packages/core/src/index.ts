@@ -26,3 +26,4 @@ export * from './pipeline/budget.js';
 export * from './pipeline/order.js';
 export * from './pipeline/pipeline.js';
 export * from './util/strict-values.js';
+export { VERSION } from './version.js';

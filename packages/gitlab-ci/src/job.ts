@@ -12,7 +12,7 @@
  * is listed, and the next scheduled run continues.
  */
 import { join, resolve } from 'node:path';
-import { createRedactor, describeError, emptyReport, InputError, runPipeline } from '@regsweep/core';
+import { createRedactor, describeError, emptyReport, InputError, runPipeline, VERSION } from '@regsweep/core';
 import { realClock } from '@regsweep/node-host';
 import { finish, prepareOutputs, secretsOf } from './job-outputs.js';
 import type { JobDeps, JobResult } from './job-deps.js';
@@ -45,7 +45,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     writable = true;
     const s = readJobVariables(deps.env);
     report.dryRun = s.dryRun;
-    say(`regsweep${s.version ? ` ${s.version}` : ''}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
+    say(`regsweep ${VERSION}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
       ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
     const { ports, project } = jobPorts(s, deps, say, (secret) => void secrets.add(secret), clock);
     await runPipeline({

@@ -41,8 +41,6 @@ export interface JobSettings {
   projectDir: string;
   reportDir: string;
   cacheDir?: string;
-  /** The component version that runs (`REGSWEEP_VERSION`), for the log. */
-  version?: string;
 }
 
 /** The component input that sets each `REGSWEEP_*` variable, for the messages. */
@@ -188,7 +186,7 @@ export function readJobVariables(env: Env): JobSettings {
   const optional = {
     refName: text(env, 'CI_COMMIT_REF_NAME'), config: text(env, 'REGSWEEP_CONFIG'), maxDeletions: wholeNumber(env, 'REGSWEEP_MAX_DELETIONS'),
     kubeconfigVariable: variableName(env, 'REGSWEEP_KUBECONFIG_VARIABLE'), requestsPerMinute: wholeNumber(env, 'REGSWEEP_REQUESTS_PER_MINUTE'),
-    cacheDir: text(env, 'REGSWEEP_CACHE_DIR'), version: text(env, 'REGSWEEP_VERSION'),
+    cacheDir: text(env, 'REGSWEEP_CACHE_DIR'),
   };
   return {
     serverUrl: serverUrl(env), projectId, projectPath, registry,
