@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { applyPlan, emptyReport, parsePolicyText, planRepository, sharedHistory, type Clock, type Plan, type RunOptions } from '@regsweep/core';
+import { applyPlan, emptyReport, parsePolicyText, planRepository, sharedHistory, type Clock, type Plan, type RunOptions } from '@regsweep/core/internal';
 import { createOctokit, fetchRequest, GitHubHistory, openGhcrPackage, Pacer, type GhcrRegistry, type RateLimitEvent } from '@regsweep/github';
 import { DigestCache } from '@regsweep/oci-registry';
 import { fakeGraphql } from '@regsweep/test-kit/fake-graphql';

@@ -3,7 +3,7 @@
 // lengths (stopping once one match takes over BENCH_JS_LIMIT_MS, default 2000) and RE2 at the same and
 // far longer lengths. Printed per length: ms per match; the last line per pattern is the ratio of
 // JavaScript's time to RE2's at the longest length both ran. Times are medians of BENCH_RUNS (5).
-import { checkTagGlob, compileLinearRegex, tagGlobMatcher } from '@regsweep/core';
+import { checkTagGlob, compileLinearRegex, tagGlobMatcher } from '@regsweep/core/internal';
 import { Minimatch } from 'minimatch';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);

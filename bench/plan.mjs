@@ -4,7 +4,7 @@
 //   BENCH_RUNS=3   runs per policy variant (the median counts; every run is printed)
 //   BENCH_SEED=…   another world
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { buildGraph, defaultCleanupPolicy, parsePolicyText, planCleanup, REVISION_LABEL } from '@regsweep/core';
+import { buildGraph, defaultCleanupPolicy, parsePolicyText, planCleanup, REVISION_LABEL } from '@regsweep/core/internal';
 import { makeWorld, memoryHistory } from './world.mjs';
 
 const MB = 1024 * 1024;

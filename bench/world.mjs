@@ -1,7 +1,7 @@
 // Deterministic synthetic input for the planner bench: a git history (trunk, feature branches, merges,
 // tags), an in-memory GitHistory port, and a registry listing with manifest/config facts.
 // Everything comes from one seeded PRNG, so the same seed gives the same world byte for byte.
-import { REVISION_LABEL } from '@regsweep/core';
+import { REVISION_LABEL } from '@regsweep/core/internal';
 
 /** mulberry32: small, fast, good enough for test data. Returns floats in [0, 1). */
 export function prng(seed) {

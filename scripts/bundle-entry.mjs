@@ -10,10 +10,28 @@ import { build } from 'esbuild';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * `@regsweep/<name>` → packages/<name>/src/index.ts and `@regsweep/<name>/<entry>` →
+ * packages/<name>/src/<entry>.ts (`@regsweep/core/internal`): the bundle is built from the sources.
+ * @param {string[]} packages
+ * @returns {import('esbuild').Plugin}
+ */
+function workspaceSources(packages) {
+  return {
+    name: 'regsweep-workspace-sources',
+    setup(b) {
+      b.onResolve({ filter: /^@regsweep\// }, (args) => {
+        const [, name = '', entry] = /^@regsweep\/([^/]+)(?:\/(.+))?$/.exec(args.path) ?? [];
+        if (!packages.includes(name)) return undefined;
+        return { path: join(root, 'packages', name, 'src', `${entry ?? 'index'}.ts`) };
+      });
+    },
+  };
+}
+
 /** @param {{ entry: string; outDir: string; title: string }} o */
 export async function bundleEntry(o) {
   const packages = (await readdir(join(root, 'packages'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  const alias = Object.fromEntries(packages.map((name) => [`@regsweep/${name}`, `./packages/${name}/src/index.ts`]));
   await mkdir(o.outDir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
@@ -29,7 +47,7 @@ export async function bundleEntry(o) {
     sourcemap: false,
     charset: 'utf8',
     legalComments: 'eof',
-    alias,
+    plugins: [workspaceSources(packages)],
     // Some bundled CommonJS modules (tunnel, via @actions/http-client) `require` node built-ins.
     banner: {
       js: [

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One version for all of regsweep: every workspace package, the internal dependencies between them,
-// core's VERSION constant, the component template's default `version` input and the example's pin move
+// core's VERSION constant (and its page in docs/api), the component template's default `version` input and the example's pin move
 // together (one script instead of a changesets-style tool: the packages are released as one product).
 //   node scripts/release.mjs set 1.2.3      write 1.2.3 everywhere (then: npm install, CHANGELOG.md)
 //   node scripts/release.mjs check [v1.2.3] exit 1 naming every place that disagrees (with the tag), or a
@@ -38,7 +38,9 @@ function places(root) {
   return [
     json('package.json'),
     ...packages.map(json),
-    pattern('packages/core/src/version.ts', "(export const VERSION = ')([^']*)(';)"),
+    pattern('packages/core/src/version.ts', "(export const VERSION: string = ')([^']*)(';)"),
+    // The API reference's page of that constant (test/api-docs.test.ts compares docs/api with TypeDoc's).
+    pattern('docs/api/variables/VERSION.md', "(\\*\\*VERSION\\*\\*: `string` = `')([^']*)('`)"),
     // The `version:` input's default (the lines between are its description and regex).
     pattern('templates/cleanup.yml', '(\\n {4}version:\\n(?: {6}.*\\n)*? {6}default: )(\\S+)(\\n)'),
     pattern('examples/gitlab/.gitlab-ci.yml', '(regsweep/cleanup@)(\\d[^\\s]*)()'),

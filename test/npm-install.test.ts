@@ -58,10 +58,10 @@ test('installed from the tarballs in an empty folder: --version, the demo, the l
   const demo = await exec(regsweep, ['demo'], { cwd: dir, env, maxBuffer: 1 << 24 });
   assert.match(demo.stdout, /\$ regsweep cleanup …\s+\(for real\)/);
   assert.match(demo.stdout, /deleted \d+/);
-  const script = `import { policyFromText, VERSION } from '@regsweep/core';
-const p = policyFromText('cleanup:\\n  keepPolicies:\\n    - references: { branch: /.*/ }\\n', 'p.yml');
-console.log(VERSION, p.policy.keepPolicies.length);`;
-  assert.is((await exec('node', ['--input-type=module', '-e', script], { cwd: dir, env })).stdout, `${VERSION} 1\n`);
+  const script = `import * as core from '@regsweep/core';
+const p = core.policyFromText('cleanup:\\n  keepPolicies:\\n    - references: { branch: /.*/ }\\n', 'p.yml');
+console.log(core.VERSION, p.policy.keepPolicies.length, typeof core.runPipeline, typeof core.planCleanup, typeof core.mapLimit);`;
+  assert.is((await exec('node', ['--input-type=module', '-e', script], { cwd: dir, env })).stdout, `${VERSION} 1 function undefined undefined\n`, 'the curated API, no internal');
   const internal = await exec('node', ['--input-type=module', '-e', "await import('@regsweep/core/dist/plan/walk.js')"], { cwd: dir, env }).catch((e: { stderr: string }) => e);
   assert.match(internal.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/, 'internals are not part of the package');
 });

@@ -64,13 +64,13 @@ test('a dry run of the dist check: a fresh copy of dist/ passes, a stale bundle 
   }
 });
 
-test('release.mjs set moves every package, internal dependency, VERSION, the template default and the example pin', async () => {
+test('release.mjs set moves every package, internal dependency, VERSION (and its API page), the template default and the example pin', async () => {
   assert.equal(versionMismatches(root), [], 'the checkout agrees with itself');
   assert.equal(versionMismatches(root, VERSION), []);
   const copy = await mkdtemp(join(tmpdir(), 'regsweep-version-'));
   try {
     const packages = (await readdir(join(root, 'packages'))).map((p) => `packages/${p}/package.json`);
-    for (const f of ['package.json', ...packages, 'packages/core/src/version.ts', 'templates/cleanup.yml', 'examples/gitlab/.gitlab-ci.yml']) {
+    for (const f of ['package.json', ...packages, 'packages/core/src/version.ts', 'docs/api/variables/VERSION.md', 'templates/cleanup.yml', 'examples/gitlab/.gitlab-ci.yml']) {
       await mkdir(dirname(join(copy, f)), { recursive: true });
       await cp(join(root, f), join(copy, f));
     }
@@ -79,7 +79,8 @@ test('release.mjs set moves every package, internal dependency, VERSION, the tem
     const cli = JSON.parse(await readFile(join(copy, 'packages/cli/package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
     assert.is(cli.version, '7.8.9');
     assert.is(cli.devDependencies['@regsweep/core'], '7.8.9');
-    assert.match(await readFile(join(copy, 'packages/core/src/version.ts'), 'utf8'), /VERSION = '7\.8\.9'/);
+    assert.match(await readFile(join(copy, 'packages/core/src/version.ts'), 'utf8'), /VERSION: string = '7\.8\.9'/);
+    assert.match(await readFile(join(copy, 'docs/api/variables/VERSION.md'), 'utf8'), /\*\*VERSION\*\*: `string` = `'7\.8\.9'`/, 'the API reference moves too');
     const spec = parseAllDocuments(await readFile(join(copy, 'templates/cleanup.yml'), 'utf8'))[0]?.toJS() as { spec: { inputs: Record<string, { default: unknown }> } };
     assert.is(spec.spec.inputs['version']?.default, '7.8.9');
     assert.match(await readFile(join(copy, 'examples/gitlab/.gitlab-ci.yml'), 'utf8'), /regsweep\/cleanup@7\.8\.9\n/);

@@ -25,10 +25,24 @@ export interface ActionDeps extends ActionIo {
   fetch?: typeof globalThis.fetch;
   clock?: Clock;
   pacerClock?: Clock;
+  /** The Actions cache (`@actions/cache` in entry.ts); without it the digest cache lasts one run. */
+  cacheService?: CacheService;
 }
 
 export interface ActionResult {
   exitCode: number;
   report: Report;
   reportPath: string;
+}
+
+/** What `@actions/cache` does, as the Action uses it. */
+export interface CacheService {
+  isAvailable(): boolean;
+  /**
+   * The key restored, or undefined on a miss. `@actions/cache` also answers undefined when the service
+   * failed (after a warning of its own); only a bad argument throws.
+   */
+  restore(paths: string[], primaryKey: string, restoreKeys: string[]): Promise<string | undefined>;
+  /** False when the entry was not saved (the library warned why). */
+  save(paths: string[], key: string): Promise<boolean>;
 }

@@ -2,7 +2,8 @@
  * What the Action gives back to the runner: every line, output and the job summary through the run's
  * one redactor; the JSON report, the step outputs, the log summary, the job summary, the annotations.
  */
-import { describeError, renderSummary, type Redactor, type Report } from '@regsweep/core';
+import { describeError, renderSummary, type Report } from '@regsweep/core';
+import { type Redactor } from '@regsweep/core/internal';
 import { writeAtomic } from '@regsweep/node-host';
 import { renderJobSummary } from './job-summary.js';
 import type { ActionIo } from './action-io.js';

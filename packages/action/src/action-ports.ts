@@ -3,7 +3,6 @@
  * packages of the `packages` input opened through the GitHub adapter (`openGitHubRepository`), the kubeconfig
  * input's clusters, and the repository's history through the GitHub API.
  */
-import { isAbsolute, join, resolve } from 'node:path';
 import type { Clock, GitHistory, PipelinePorts } from '@regsweep/core';
 import { scanKubeconfigValue } from '@regsweep/kubernetes';
 import { openGitHubRepository, type GitHubRepository } from '@regsweep/github';
@@ -11,7 +10,7 @@ import type { ActionInputs } from './inputs.js';
 import type { ActionDeps, ActionIo } from './action-io.js';
 import { readPolicy } from './policy.js';
 
-export function actionPorts(inputs: ActionInputs, deps: ActionDeps, io: ActionIo, clock: Clock): PipelinePorts {
+export function actionPorts(inputs: ActionInputs, deps: ActionDeps, io: ActionIo, clock: Clock, cacheDir: string): PipelinePorts {
   const workspace = deps.env['GITHUB_WORKSPACE'] || deps.cwd;
   let github: GitHubRepository | undefined;
   return {
@@ -25,9 +24,6 @@ export function actionPorts(inputs: ActionInputs, deps: ActionDeps, io: ActionIo
       return loaded;
     },
     repositories: async (loaded) => {
-      const cacheDir = inputs.cacheDir !== undefined
-        ? (isAbsolute(inputs.cacheDir) ? inputs.cacheDir : resolve(workspace, inputs.cacheDir))
-        : join(deps.env['RUNNER_TEMP'] || deps.tmpdir, 'regsweep-digest-cache');
       io.info(`digest cache: ${cacheDir}${inputs.dryRun ? ' (read only: dry run)' : ''}`);
       const gh = (github = openGitHubRepository({
         token: inputs.token, apiUrl: inputs.apiUrl, registryUrl: inputs.registryUrl, owner: inputs.owner, repository: inputs.repository,

@@ -4,6 +4,7 @@
  * before anything else is printed. Exit code 0 or 1 (see main.ts).
  */
 import { tmpdir } from 'node:os';
+import * as actionsCache from '@actions/cache';
 import * as core from '@actions/core';
 import { runAction } from './main.js';
 
@@ -20,6 +21,11 @@ try {
     setFailed: (message) => core.setFailed(message),
     writeSummary: async (markdown) => {
       await core.summary.addRaw(markdown, true).write();
+    },
+    cacheService: {
+      isAvailable: () => actionsCache.isFeatureAvailable(),
+      restore: (paths, key, restoreKeys) => actionsCache.restoreCache(paths, key, restoreKeys),
+      save: async (paths, key) => (await actionsCache.saveCache(paths, key)) !== -1,
     },
     tmpdir: tmpdir(),
     cwd: process.cwd(),

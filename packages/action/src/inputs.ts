@@ -2,7 +2,8 @@
  * The action's inputs, parsed into plain data (docker/metadata-action style): `readInputs(getInput,
  * context)` takes the way to read an input and the run's context, so tests pass plain objects.
  */
-import { InputError, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
+import { InputError } from '@regsweep/core';
+import { parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
 import { registryLocation } from '@regsweep/oci-registry';
 
 export interface ActionInputs {
@@ -19,6 +20,8 @@ export interface ActionInputs {
   pullRequests: boolean;
   /** Where manifests and configs are cached by digest (relative to the workspace); default under RUNNER_TEMP. */
   cacheDir?: string;
+  /** `cache`: restore the digest cache from the Actions cache before the run and save it after. */
+  keepCache: boolean;
 }
 
 export interface RunContext {
@@ -76,5 +79,6 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
     ...(maxDeletions !== undefined ? { maxDeletions } : {}),
     pullRequests: bool('pull-requests', getInput('pull-requests'), true),
     ...(cacheDir !== '' ? { cacheDir } : {}),
+    keepCache: bool('cache', getInput('cache'), true),
   };
 }

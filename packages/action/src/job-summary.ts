@@ -4,7 +4,8 @@
  * failed and why, the warnings, then a collapsed list of every decision. Markdown from the JSON report
  * alone, so it always agrees with it.
  */
-import { formatBytes, REASON_ORDER, type Report, type ReportProblem } from '@regsweep/core';
+import { REASON_ORDER, type Report, type ReportProblem } from '@regsweep/core';
+import { formatBytes } from '@regsweep/core/internal';
 
 /** Rows of the collapsed list at most (GitHub takes up to 1 MiB of summary per step). */
 export const MAX_DECISIONS = 1000;

@@ -13,10 +13,12 @@
  * says what is left, and the next scheduled run continues.
  */
 import { join } from 'node:path';
-import { createRedactor, describeError, emptyReport, InputError, runPipeline, VERSION } from '@regsweep/core';
+import { describeError, emptyReport, InputError, runPipeline, VERSION } from '@regsweep/core';
+import { createRedactor } from '@regsweep/core/internal';
 import { prepareOutputPath, realClock } from '@regsweep/node-host';
 import type { ActionDeps, ActionResult } from './action-io.js';
 import { actionPorts } from './action-ports.js';
+import { digestCacheDir, restoreDigestCache, saveDigestCache, type RestoredCache } from './digest-cache.js';
 import { redacting, renderActionOutputs, type ReportTarget } from './action-output.js';
 import { readInputs } from './inputs.js';
 
@@ -36,6 +38,7 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const report = emptyReport({ command: 'cleanup', dryRun: false, now: startedAt, startedAt, policySource: 'none' });
   const target: ReportTarget = { path: join(deps.env['RUNNER_TEMP'] || deps.tmpdir, REPORT_FILE), writable: undefined };
   let repository = deps.env['GITHUB_REPOSITORY'] ?? '';
+  let cache: { dir: string; restored?: RestoredCache; complete: boolean } | undefined;
   try {
     // A report path that cannot be written stops the run before any request.
     target.writable = await prepareOutputPath(target.path, `the JSON report (${deps.env['RUNNER_TEMP'] ? 'RUNNER_TEMP' : 'the temporary folder'}/${REPORT_FILE})`, {
@@ -48,15 +51,20 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     report.dryRun = inputs.dryRun;
     repository = `${inputs.repository.owner}/${inputs.repository.name}`;
     io.info(`regsweep ${VERSION}: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
+    cache = { dir: digestCacheDir(inputs.cacheDir, deps.env['GITHUB_WORKSPACE'] || deps.cwd, deps.env['RUNNER_TEMP'] || deps.tmpdir), complete: false };
+    if (inputs.keepCache && deps.cacheService) cache.restored = await restoreDigestCache(deps.cacheService, cache.dir, deps.env, io);
     const run = await runPipeline({
       command: 'cleanup', dryRun: inputs.dryRun, concurrency: CONCURRENCY, noun: 'packages',
       ...(inputs.maxDeletions !== undefined ? { maxDeletions: inputs.maxDeletions } : {}),
-    }, actionPorts(inputs, deps, io, clock), report);
+    }, actionPorts(inputs, deps, io, clock, cache.dir), report);
+    // Only a whole run may drop cache entries it did not use (a partial one may not have needed them yet).
+    cache.complete = !inputs.dryRun && report.exitCode === 0 && run.unplanned.length === 0 && report.notAttempted.length === 0;
     if (run.unplanned.length > 0) io.notice(`GitHub's request budget ran out before ${run.unplanned.join(', ')} could be read: nothing was deleted there; the next run continues`);
   } catch (error) {
     report.error = { message: describeError(error), exitCode: error instanceof InputError ? 2 : 1 };
     report.exitCode = report.error.exitCode;
   }
+  if (cache?.restored && deps.cacheService) await saveDigestCache(deps.cacheService, cache.restored, cache.dir, cache.complete, io);
   report.finishedAt = clock.now().toISOString();
   await renderActionOutputs(io, report, target, repository, secrets);
   return { exitCode: report.exitCode, report, reportPath: target.path };

@@ -8,54 +8,13 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Report } from '@regsweep/core';
-import { oidOf } from '@regsweep/test-kit/fake-graphql';
 import type { Handler } from '@regsweep/test-kit/server';
-import { declaredInputs, removeDirs, runBundle, runnerDirs, type ActionRun, type RunnerDirs } from './support/runner.js';
+import { annotations, checkMasked, inputsFor, report, scenario, sha, sorted, writes } from './support/e2e.js';
+import { declaredInputs, runBundle } from './support/runner.js';
 import { TOKEN, World, type VersionSpec } from './support/world.js';
 import { testSecret } from '@regsweep/test-kit/secrets';
 import { bundleNode, versionBundlesRunOn } from '@regsweep/test-kit/node-process';
 import { FakeKube, kubeconfigYaml } from '@regsweep/test-kit/fake-kube';
-
-const sha = (label: string): string => `sha-${oidOf(label).slice(0, 7)}`;
-const sorted = (list: string[]): string[] => [...list].sort();
-
-/** Every input of action.yml, as a workflow with the defaults filled in passes them. */
-function inputsFor(world: { url: string }, change: Record<string, string> = {}): Record<string, string> {
-  return {
-    token: TOKEN, owner: 'acme', packages: 'app', repository: 'acme/app', config: '', 'dry-run': 'false',
-    'api-url': world.url, 'registry-url': world.url, kubeconfig: '', 'max-deletions': '', 'pull-requests': 'true', 'cache-dir': '',
-    ...change,
-  };
-}
-
-async function report(run: ActionRun): Promise<Report> {
-  return JSON.parse(await readFile(run.outputs['report'] ?? '', 'utf8')) as Report;
-}
-
-/** The token is masked first thing and appears nowhere else: log, summary, outputs, report. */
-async function checkMasked(run: ActionRun, token = TOKEN): Promise<void> {
-  assert.is(run.stdout.split('\n')[0], `::add-mask::${token}`, 'the first thing printed masks the token');
-  const rest = [run.stdout.split('\n').slice(1).join('\n'), run.stderr, run.summary, JSON.stringify(run.outputs)];
-  if (run.outputs['report']) rest.push(await readFile(run.outputs['report'], 'utf8'));
-  assert.ok(rest.every((text) => !text.includes(token)), 'the token is never printed');
-}
-
-const writes = (world: World) => world.requests.filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.url === '/graphql'));
-const annotations = (run: ActionRun, kind: 'error' | 'warning' | 'notice'): string[] =>
-  run.stdout.split('\n').filter((l) => l.startsWith(`::${kind}::`)).map((l) => decodeURIComponent(l.slice(kind.length + 4).replace(/%0A/g, '\n')));
-
-async function scenario(world: World, body: (dirs: RunnerDirs) => Promise<void>): Promise<void> {
-  await world.start();
-  const dirs = await runnerDirs();
-  try {
-    await body(dirs);
-    assert.equal(world.packages.schemaErrors, [], 'every answer of the fake fits GitHub\'s OpenAPI description');
-  } finally {
-    await world.close();
-    await removeDirs(dirs);
-  }
-}
 
 /**
  * main m1..m6 (a day apart), feature/live at f1, a pull request's head p1 (no branch), tag v1.0 at m2;

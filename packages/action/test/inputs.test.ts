@@ -16,7 +16,7 @@ test('defaults of a scheduled run: the repository name is the package, nothing o
   const i = readInputs(get(scheduled), { repository: 'acme/app' });
   assert.equal(i, {
     token: 'ghs_secret', owner: 'acme', packages: ['app'], repository: { owner: 'acme', name: 'app' }, dryRun: false,
-    apiUrl: 'https://api.github.com', registryUrl: 'https://ghcr.io', pullRequests: true,
+    apiUrl: 'https://api.github.com', registryUrl: 'https://ghcr.io', pullRequests: true, keepCache: true,
   });
 });
 

@@ -1,6 +1,7 @@
 /** Command-line words → a plain command object. Every mistake is an InputError naming the flag. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError, INSTANT_EXPECTED, parseInstant, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
+import { InputError } from '@regsweep/core';
+import { INSTANT_EXPECTED, parseInstant, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
 
 export const USAGE = `Usage:
   regsweep cleanup --registry REF [--registry REF …] [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]

@@ -1,5 +1,6 @@
 /** What the CLI prints through: the process's streams with every secret the run learns redacted. */
-import { createRedactor, InputError } from '@regsweep/core';
+import { InputError } from '@regsweep/core';
+import { createRedactor } from '@regsweep/core/internal';
 
 export interface Io {
   stdout(text: string): void;

@@ -1,7 +1,8 @@
 /** `--registry` values → Registry adapters, with credentials and the digest cache. */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { InputError, REGISTRY_REPOSITORY_PATTERN, refuseUserinfo, type Registry } from '@regsweep/core';
+import { InputError, type Registry } from '@regsweep/core';
+import { REGISTRY_REPOSITORY_PATTERN, refuseUserinfo } from '@regsweep/core/internal';
 import { openOciLayout } from '@regsweep/oci-layout';
 import {
   DigestCache, defaultCacheDir, openOciRegistry, readTextFileIfExists, resolveCredentials, spawnHelper, withDigestCache,

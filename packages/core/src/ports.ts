@@ -15,6 +15,7 @@ export interface Clock {
 // ---------------------------------------------------------------------------------------------------
 // Git
 
+/** What a reference is: a branch (pull and merge requests count as branches `pr-<n>`, `mr-<iid>`) or a tag. */
 export type RefKind = 'branch' | 'tag';
 
 /** A candidate reference (cleanup-semantics.md §4.1) with its date (§4.2). */
@@ -28,6 +29,7 @@ export interface GitRef {
   date: Date;
 }
 
+/** One commit of the history: its id, its parents and its committer date (what the walk needs). */
 export interface CommitInfo {
   /** Full 40-hex id. */
   id: string;
@@ -79,6 +81,7 @@ export interface RawManifest {
   body: unknown;
 }
 
+/** What a registry can do, which changes what the planner may plan (cleanup-semantics.md §5). */
 export interface RegistryCapabilities {
   /** Untagged digests appear in `list()` (GHCR versions, an OCI layout's untagged entries). */
   listsUntagged: boolean;
@@ -86,6 +89,7 @@ export interface RegistryCapabilities {
   deletesTagAlone: boolean;
 }
 
+/** What a delete did: `deleted`, or `gone` when the image was already absent (not an error). */
 export type DeleteOutcome = 'deleted' | 'gone';
 
 /** Thrown by adapters; `transient` failures are retried by the executor. */
@@ -124,10 +128,20 @@ export class BudgetExhausted extends Error {
   }
 }
 
+/**
+ * One repository of a registry, as the engine reads and writes it: list its images, read manifests and
+ * configs by digest, delete by digest. Implement it for a registry regsweep has no adapter for (see
+ * `examples/library/`). `list` must throw rather than answer an incomplete listing: the engine deletes
+ * nothing it cannot see whole. Throw `RegistryError` (with `transient` for what a retry may fix).
+ */
 export interface Registry {
   /** Human name for messages and reports: `oci:/tmp/layout`, `ghcr.io/acme/app`. */
   readonly name: string;
-  /** Image reference prefix workloads use to pull from here (`ghcr.io/acme/app`); none for a layout. */
+  /**
+   * Image reference prefix workloads use to pull from here (`ghcr.io/acme/app`); none for a layout.
+   * Without it nothing the clusters run can be matched to this registry's images, so in-use protection
+   * is off for it (the run warns when it read clusters).
+   */
   readonly imageReference?: string;
   readonly capabilities: RegistryCapabilities;
   /** Every tagged digest, and the untagged ones where the registry lists them. Throws when incomplete. */
@@ -150,6 +164,7 @@ export interface Registry {
 // ---------------------------------------------------------------------------------------------------
 // Kubernetes
 
+/** A Kubernetes workload: where an image in use runs. */
 export interface Workload {
   context: string;
   namespace: string;
@@ -163,6 +178,7 @@ export interface ClusterImageUse {
   where: Workload;
 }
 
+/** What the clusters run: every image reference their workloads use, so none of those is deleted. */
 export interface ClusterImages {
   /** Every image reference in use. Throws when any context or kind could not be read (fail closed). */
   list(): Promise<ClusterImageUse[]>;

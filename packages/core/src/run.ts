@@ -116,6 +116,7 @@ export function isBudgetStop(err: unknown): boolean {
   return false;
 }
 
+/** A repository that could not be planned or cleaned, and the error. */
 export interface RepositoryFailure {
   name: string;
   error: unknown;

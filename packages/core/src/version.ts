@@ -1,3 +1,4 @@
 // The regsweep release this code is (every package moves together). Written by scripts/release.mjs;
 // test/release.test.ts checks it against the packages' package.json files.
-export const VERSION = '0.1.0';
+/** regsweep's version: every package, the Action and the GitLab component share it. */
+export const VERSION: string = '0.1.0';

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseImageReference, repositoryKey } from '../src/index.js';
+import { parseImageReference, repositoryKey } from '../src/internal.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 

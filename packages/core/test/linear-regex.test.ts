@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { minimatch } from 'minimatch';
-import { checkTagGlob, compileLinearRegex, isLinearRegex, parseNamePattern, parseTagCommitPattern, tagGlobMatcher, type LinearRegex } from '../src/index.js';
+import { checkTagGlob, compileLinearRegex, isLinearRegex, parseNamePattern, parseTagCommitPattern, tagGlobMatcher, type LinearRegex } from '../src/internal.js';
 
 function compiled(source: string, mode: 'whole' | 'anywhere' = 'whole'): LinearRegex {
   const r = compileLinearRegex(source, mode);

@@ -204,8 +204,23 @@ test('the Kubernetes policy off: the cluster is not read; on: an image in use is
     clusterImages: async () => [{ image: `a:${tagOf('m16')}`, where: { context: 'prod', namespace: 'shop', kind: 'Deployment', name: 'web' } }],
   });
   a.imageReference = 'a';
-  await runPipeline(settings(), withUse.ports, report());
+  const r = report();
+  await runPipeline(settings(), withUse.ports, r);
   assert.equal(a.tags(), [tagOf('m16'), ...KEPT].sort());
+  assert.ok(!r.warnings.some((w) => w.includes('in-use protection is off')));
+});
+
+test('clusters read, but a registry without imageReference: the run says in-use protection is off for it', async () => {
+  const b = primary('b');
+  const withUse = ports([repo(spec('b'), b)], {
+    clusterImages: async () => [{ image: `b:${tagOf('m16')}`, where: { context: 'prod', namespace: 'shop', kind: 'Deployment', name: 'web' } }],
+  });
+  const r = report();
+  await runPipeline(settings({ dryRun: true }), withUse.ports, r);
+  assert.ok(r.warnings.includes('b: no image reference (the adapter\'s imageReference) to match what the clusters run against, so in-use protection is off for it'), r.warnings.join('\n'));
+  const none = report();
+  await runPipeline(settings({ dryRun: true }), ports([repo(spec('b'), primary('b'))]).ports, none);
+  assert.ok(!none.warnings.some((w) => w.includes('in-use protection')), 'no clusters read: nothing to say');
 });
 
 test.run();

@@ -1,7 +1,7 @@
 /** The shared redactor and the check for credentials written into a registry reference. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRedactor, InputError, maskedUserinfo, MIN_SECRET_LENGTH, parsePolicyText, refuseUserinfo } from '../src/index.js';
+import { createRedactor, InputError, maskedUserinfo, MIN_SECRET_LENGTH, parsePolicyText, refuseUserinfo } from '../src/internal.js';
 import { testSecret } from '@regsweep/test-kit/secrets';
 
 test('redact: every added secret is replaced wherever it occurs; text without one is unchanged', () => {

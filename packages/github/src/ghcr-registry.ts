@@ -12,21 +12,8 @@
  * ghcr.io cannot delete through the OCI API and has nothing harmless to probe, so there is no
  * `checkDeletable`; a token without delete rights fails the first delete and every later one at once.
  */
-import {
-  BudgetExhausted,
-  DeleteSkipped,
-  IncompleteInputError,
-  InputError,
-  listUntilAgreed,
-  mapLimit,
-  RegistryError,
-  type DeleteOutcome,
-  type Digest,
-  type ListedImage,
-  type RawManifest,
-  type Registry,
-  type RegistryCapabilities,
-} from '@regsweep/core';
+import { BudgetExhausted, DeleteSkipped, IncompleteInputError, InputError, RegistryError, type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry, type RegistryCapabilities } from '@regsweep/core';
+import { listUntilAgreed, mapLimit } from '@regsweep/core/internal';
 import { createManifestReader, type CacheStats, type DigestCache, type ManifestReads, type OciRegistryClientOptions } from '@regsweep/oci-registry';
 import { errorMessage, fetchRequest, linkPage, octokitRequest, type GitHubResponse, type OctokitLike, type RequestLike } from './ghcr-http.js';
 import { headerValue, Pacer, type HttpMethod, type PacerStats } from './pacer.js';

@@ -10,7 +10,8 @@
  * Fails closed: a read that fails after the Octokit's retries throws (`IncompleteInputError`, or
  * `InputError` for a refused token or a missing repository) instead of answering with less.
  */
-import { commitsFromPages, InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { commitsFromPages } from '@regsweep/core/internal';
 import { FULL_ID, PREFIX, type BackendContext, type HistoryBackend, type ReadKind } from './github-backend.js';
 import { toRegsweepError, type FailureContext } from './github-errors.js';
 import { GraphqlBackend, GraphqlUnavailable } from './github-graphql.js';

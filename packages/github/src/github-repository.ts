@@ -8,7 +8,8 @@
  *   bounded retries, wrapped in `sharedHistory` so several packages read the history once;
  * - a digest cache for manifest and config reads (read-only in a dry run).
  */
-import { sharedHistory, type Clock, type GitHistory } from '@regsweep/core';
+import { type Clock, type GitHistory } from '@regsweep/core';
+import { sharedHistory } from '@regsweep/core/internal';
 import { DigestCache } from '@regsweep/oci-registry';
 import { openGhcrPackage, type GhcrRegistry } from './ghcr-registry.js';
 import { GitHubHistory } from './github-history.js';

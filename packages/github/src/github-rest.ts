@@ -5,7 +5,8 @@
  * tip dates and history pages through `GET …/commits?sha=…&per_page=…`, prefixes through
  * `GET …/commits/{prefix}`. Every page is counted; any page that fails fails the whole read.
  */
-import { IncompleteInputError, mapLimit, type CommitInfo, type GitRef } from '@regsweep/core';
+import { IncompleteInputError, type CommitInfo, type GitRef } from '@regsweep/core';
+import { mapLimit } from '@regsweep/core/internal';
 import { parseDate, prRef, shortId, type BackendContext, type HistoryBackend, type PullHead, type ReadKind } from './github-backend.js';
 import { octokitErrorStatus } from './octokit.js';
 

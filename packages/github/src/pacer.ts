@@ -4,10 +4,10 @@
  * `x-ratelimit-*` of the `core` resource.
  */
 import { realClock } from '@regsweep/node-host';
-import { Pacer as CorePacer, type BudgetHeaders, type HeaderBag, type LimitVerdict, type PacerOptions as CorePacerOptions, limitVerdict as coreLimitVerdict } from '@regsweep/core';
+import { Pacer as CorePacer, type BudgetHeaders, type HeaderBag, type LimitVerdict, type PacerOptions as CorePacerOptions, limitVerdict as coreLimitVerdict } from '@regsweep/core/internal';
 
-export { headerValue, writeFitsBudget, writeSlotsFor } from '@regsweep/core';
-export type { BudgetHeaders, HeaderBag, HttpMethod, LimitVerdict, PacerStats, Permit, PrimaryBudget, SendEvent } from '@regsweep/core';
+export { headerValue, writeFitsBudget, writeSlotsFor } from '@regsweep/core/internal';
+export type { BudgetHeaders, HeaderBag, HttpMethod, LimitVerdict, PacerStats, Permit, PrimaryBudget, SendEvent } from '@regsweep/core/internal';
 
 export const GITHUB_BUDGET_HEADERS: BudgetHeaders = {
   remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', limit: 'x-ratelimit-limit',

@@ -1,7 +1,8 @@
 /** GHCR deletes through core's executor against the fake GitHub: refusals, permissions, rate limits, budgets. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { executeDeletions, InputError, type DeletionItem, type ItemResult, type ListedImage } from '@regsweep/core';
+import { InputError, type DeletionItem, type ListedImage } from '@regsweep/core';
+import { executeDeletions, type ItemResult } from '@regsweep/core/internal';
 import { fetchRequest } from '../src/ghcr-http.js';
 import { createOctokit } from '../src/octokit.js';
 import { openGhcrPackage, type GhcrPackageOptions, type GhcrRegistry } from '../src/ghcr-registry.js';

@@ -5,18 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  BudgetExhausted,
-  executeDeletions,
-  InputError,
-  removeTags,
-  type Clock,
-  type DeleteOutcome,
-  type DeletionItem,
-  type ListedImage,
-  type RawManifest,
-  type Registry,
-} from '@regsweep/core';
+import { BudgetExhausted, InputError, type Clock, type DeleteOutcome, type DeletionItem, type ListedImage, type RawManifest, type Registry } from '@regsweep/core';
+import { executeDeletions, removeTags } from '@regsweep/core/internal';
 
 const clock: Clock = { now: () => new Date('2026-11-20T12:00:00Z'), sleep: async () => undefined };
 const item = (digest: string, after: string[] = []): DeletionItem => ({ digest, tags: [digest], kind: 'image', listed: { digest, tags: [digest] }, why: 'test', after });

@@ -4,7 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IncompleteInputError, InputError, parsePolicyText, planCleanup, type GitRef } from '@regsweep/core';
+import { IncompleteInputError, InputError, parsePolicyText, type GitRef } from '@regsweep/core';
+import { planCleanup } from '@regsweep/core/internal';
 import { createOctokit, GitHubHistory, type GitHubHistoryOptions, type GitHubLog, type RateLimitEvent } from '../src/index.js';
 import { GraphBuilder } from '@regsweep/test-kit/image-graph';
 import { fakeGraphql, oidOf, RepoModel } from '@regsweep/test-kit/fake-graphql';

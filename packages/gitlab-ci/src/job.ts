@@ -12,7 +12,8 @@
  * is listed, and the next scheduled run continues.
  */
 import { join, resolve } from 'node:path';
-import { createRedactor, describeError, emptyReport, InputError, runPipeline, VERSION } from '@regsweep/core';
+import { describeError, emptyReport, InputError, runPipeline, VERSION } from '@regsweep/core';
+import { createRedactor } from '@regsweep/core/internal';
 import { realClock } from '@regsweep/node-host';
 import { finish, prepareOutputs, secretsOf } from './job-outputs.js';
 import type { JobDeps, JobResult } from './job-deps.js';

@@ -8,7 +8,8 @@
  * component's `token-variable` input), else `CI_JOB_TOKEN` (enough for the registry, branches, tags
  * and merge requests; not for commits, platform-facts.md §3.4).
  */
-import { InputError, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core';
+import { InputError } from '@regsweep/core';
+import { parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
 import type { GitLabAuth } from '@regsweep/gitlab';
 
 export type Env = Readonly<Record<string, string | undefined>>;

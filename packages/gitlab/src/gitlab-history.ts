@@ -9,7 +9,8 @@
  * Fails closed: any read that fails throws; `CI_JOB_TOKEN` (which GitLab does not accept for
  * commits) gets an error that says which token to give instead.
  */
-import { commitsFromPages, mapLimit, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { commitsFromPages, mapLimit } from '@regsweep/core/internal';
 import { field, stringField, type GitLabApi, type ProjectId } from './gitlab-api.js';
 import { readFailure, unknownObject, type GitLabFailure } from './gitlab-errors.js';
 

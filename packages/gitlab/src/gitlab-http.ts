@@ -14,7 +14,8 @@
  * hands gitbeaker a requester that sends through this class.
  */
 import { realClock } from '@regsweep/node-host';
-import { Pacer, RegistryError, type BudgetHeaders, type Clock, type HttpMethod } from '@regsweep/core';
+import { RegistryError, type Clock } from '@regsweep/core';
+import { Pacer, type BudgetHeaders, type HttpMethod } from '@regsweep/core/internal';
 import { readJsonAnswer } from '@regsweep/oci-registry';
 
 export const GITLAB_BUDGET_HEADERS: BudgetHeaders = {

@@ -13,10 +13,8 @@
  * - reads: manifests and configs through the OCI API of `CI_REGISTRY` (the registry's Bearer challenge
  *   points at the same JWT endpoint), behind the digest cache when given.
  */
-import {
-  DeleteSkipped, IncompleteInputError, InputError, listUntilAgreed, RegistryError, resolveBracketed,
-  type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry, type RegistryCapabilities,
-} from '@regsweep/core';
+import { DeleteSkipped, IncompleteInputError, InputError, RegistryError, type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry, type RegistryCapabilities } from '@regsweep/core';
+import { listUntilAgreed, resolveBracketed } from '@regsweep/core/internal';
 import { createManifestReader, registryLocation, type CacheStats, type DigestCache, type ManifestReads, type OciRegistryClientOptions } from '@regsweep/oci-registry';
 import { field, stringField, type GitLabApi, type ProjectId } from './gitlab-api.js';
 import { statusOf, TOKEN_HINT } from './gitlab-errors.js';

@@ -4,7 +4,7 @@
  * delete a matching tag. Patterns are RE2 and match anywhere in the tag name, as GitLab applies them,
  * so they run on core's linear-time RE2 engine, never on JavaScript's backtracking RegExp.
  */
-import { compileLinearRegex, isLinearRegex, type LinearRegex } from '@regsweep/core';
+import { compileLinearRegex, isLinearRegex, type LinearRegex } from '@regsweep/core/internal';
 import { field, stringField } from './gitlab-fields.js';
 
 export interface TagRule {

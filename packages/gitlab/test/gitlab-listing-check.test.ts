@@ -6,7 +6,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyPlan, defaultCleanupPolicy, emptyReport, IncompleteInputError, type Plan, type Registry } from '@regsweep/core';
+import { defaultCleanupPolicy, emptyReport, IncompleteInputError, type Plan, type Registry } from '@regsweep/core';
+import { applyPlan } from '@regsweep/core/internal';
 import { openGitLabProject } from '../src/index.js';
 import { C, startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-world';
 

@@ -6,7 +6,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyPlan, defaultCleanupPolicy, DeleteSkipped, emptyReport, type ListedImage, type Plan, type Registry } from '@regsweep/core';
+import { defaultCleanupPolicy, DeleteSkipped, emptyReport, type ListedImage, type Plan, type Registry } from '@regsweep/core';
+import { applyPlan } from '@regsweep/core/internal';
 import { openGitLabProject } from '../src/index.js';
 import { parseTagRules, tagRuleMatcher } from '../src/gitlab-tag-rules.js';
 import { C, startWorld, TOKENS, type World } from '@regsweep/test-kit/gitlab-world';

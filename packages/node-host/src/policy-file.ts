@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultCleanupPolicy, InputError, parseKeepListText, policyFromText, type LoadedPolicy } from '@regsweep/core';
+import { defaultCleanupPolicy, InputError, policyFromText, type LoadedPolicy } from '@regsweep/core';
+import { parseKeepListText } from '@regsweep/core/internal';
 
 export interface PolicyLookup {
   config?: string;

@@ -4,7 +4,8 @@
  * `Retry-After` are `RegistryHttp`'s. The clock and the waiting are injected (`now`, `sleep`) so retry
  * behaviour is testable. Credentials never appear in messages.
  */
-import { InputError, MANIFEST_ACCEPT, RegistryError, type DeleteOutcome, type Digest, type RawManifest } from '@regsweep/core';
+import { InputError, RegistryError, type DeleteOutcome, type Digest, type RawManifest } from '@regsweep/core';
+import { MANIFEST_ACCEPT } from '@regsweep/core/internal';
 import {
   describeErrorBody,
   isDigest,

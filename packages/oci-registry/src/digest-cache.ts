@@ -4,11 +4,12 @@
  * download). Entries are the exact bytes under `<dir>/<algorithm>/<hex>`, checked against the digest on
  * every read (a corrupt or truncated entry is ignored and rewritten); a manifest also has the media
  * type it was served with in `<hex>.media-type`. Writes are atomic (temporary file, then rename).
- * Nothing addressed by a tag is ever cached. In read-only mode (a dry run: "no cache record") the
- * cache is read but never written, created or repaired.
+ * Nothing addressed by a tag is ever cached. A hit sets the entry's access time, so whoever keeps the
+ * folder can drop entries no run uses any more (the Action does). In read-only mode (a dry run: "no
+ * cache record") the cache is read but never written, created, repaired or marked.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { RegistryError, type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry } from '@regsweep/core';
 import { makeFolders } from '@regsweep/node-host';
@@ -59,6 +60,17 @@ export class DigestCache {
     }
     const bytes = await this.read(digest);
     return bytes === undefined ? undefined : { mediaType, bytes };
+  }
+
+  /**
+   * Marks an entry used by this run: its access time becomes now, its modification time stays (so a
+   * keeper of the folder, like the Action's, can drop what no run uses any more). Best effort.
+   */
+  async markUsed(digest: Digest): Promise<void> {
+    const path = this.pathOf(digest);
+    for (const file of [path, `${path}.media-type`]) {
+      await stat(file).then((s) => utimes(file, new Date(), s.mtime)).catch(() => undefined);
+    }
   }
 
   /** Stores bytes under their digest (refuses bytes that do not match it). */
@@ -148,6 +160,7 @@ export function withDigestCache(registry: CacheableRegistry, cache: DigestCache,
     const hit = await cache.readManifest(digest);
     if (hit !== undefined) {
       counts.hits += 1;
+      if (!options.readOnly) await cache.markUsed(digest);
       return toRawManifest(hit.bytes, hit.mediaType, `${registry.name}: cached manifest ${digest}`);
     }
     counts.misses += 1;
@@ -161,6 +174,7 @@ export function withDigestCache(registry: CacheableRegistry, cache: DigestCache,
     const cachedBytes = await cache.read(digest);
     const hit = cachedBytes !== undefined;
     counts[hit ? 'hits' : 'misses'] += 1;
+    if (hit && !options.readOnly) await cache.markUsed(digest);
     const bytes = cachedBytes ?? (await registry.getBlob(digest));
     let parsed: unknown;
     try {

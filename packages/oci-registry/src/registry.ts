@@ -6,17 +6,8 @@
  * their subject. Single tags are removed with `deleteTag` (OCI tag delete, else a throw-away push).
  * Deletion being disabled is detected once, before the first delete, by a harmless probe.
  */
-import {
-  mapLimit,
-  resolveBracketed,
-  RegistryError,
-  type DeleteOutcome,
-  type Digest,
-  type ListedImage,
-  type RawManifest,
-  type Registry,
-  type RegistryCapabilities,
-} from '@regsweep/core';
+import { RegistryError, type DeleteOutcome, type Digest, type ListedImage, type RawManifest, type Registry, type RegistryCapabilities } from '@regsweep/core';
+import { mapLimit, resolveBracketed } from '@regsweep/core/internal';
 import { indexDescriptors, OciRegistryClient, type Descriptor, type OciRegistryClientOptions } from './client.js';
 import { TagDeleter, type TagDeleteMethod } from './tag-delete.js';
 

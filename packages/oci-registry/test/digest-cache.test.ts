@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readInventory, type Inventory } from '@regsweep/core';
+import { readInventory, type Inventory } from '@regsweep/core/internal';
 import { DigestCache, defaultCacheDir, openOciRegistry, withDigestCache, type CachedRegistry } from '../src/index.js';
 import { Pusher } from '@regsweep/test-kit/push';
 import { startProxy, type Proxy } from '@regsweep/test-kit/proxy';

@@ -1,7 +1,7 @@
 /** Referrers: the fallback tag schema on distribution 2.8, and the OCI 1.1 API (emulated by the proxy). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readInventory } from '@regsweep/core';
+import { readInventory } from '@regsweep/core/internal';
 import { openOciRegistry, referrersTag } from '../src/index.js';
 import { MT, Pusher } from '@regsweep/test-kit/push';
 import { startProxy, type Proxy, type ProxyOptions } from '@regsweep/test-kit/proxy';

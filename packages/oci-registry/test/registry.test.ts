@@ -2,7 +2,8 @@
 import { test } from 'uvu';
 import { InputError } from '@regsweep/core';
 import * as assert from 'uvu/assert';
-import { MEDIA, parseManifest, type ListedImage } from '@regsweep/core';
+import { type ListedImage } from '@regsweep/core';
+import { MEDIA, parseManifest } from '@regsweep/core/internal';
 import { OciRegistryClient, openOciRegistry } from '../src/index.js';
 import { Pusher, skopeoInspect } from '@regsweep/test-kit/push';
 import { startProxy } from '@regsweep/test-kit/proxy';

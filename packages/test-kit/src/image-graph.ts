@@ -1,6 +1,7 @@
 /** Builds image graphs for planner tests (core's and the adapters') without a registry: images, indexes, attachments. */
 import { createHash } from 'node:crypto';
-import { buildGraph, type ConfigFacts, type ImageGraph, type ListedImage, type ManifestFacts } from '@regsweep/core';
+import { type ListedImage } from '@regsweep/core';
+import { buildGraph, type ConfigFacts, type ImageGraph, type ManifestFacts } from '@regsweep/core/internal';
 
 export const digestOf = (name: string): string => `sha256:${createHash('sha256').update(name).digest('hex')}`;
 

@@ -63,8 +63,11 @@ export function parseOutputFile(text: string): Record<string, string> {
 
 let runs = 0;
 
-/** Runs the bundle with `inputs` (every declared input must be given) in the runner's environment. */
-export async function runBundle(dirs: RunnerDirs, apiUrl: string, inputs: Record<string, string>, timeoutMs = 45_000): Promise<ActionRun> {
+/**
+ * Runs the bundle with `inputs` (every declared input must be given) in the runner's environment, plus
+ * `extraEnv` (the cache service's variables, for one).
+ */
+export async function runBundle(dirs: RunnerDirs, apiUrl: string, inputs: Record<string, string>, timeoutMs = 45_000, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
   const n = ++runs;
   const outputFile = join(dirs.base, `output-${n}.txt`);
   const summaryFile = join(dirs.base, `summary-${n}.md`);
@@ -75,7 +78,8 @@ export async function runBundle(dirs: RunnerDirs, apiUrl: string, inputs: Record
     CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'schedule', GITHUB_WORKFLOW: 'registry cleanup',
     GITHUB_REPOSITORY: 'acme/app', GITHUB_REPOSITORY_OWNER: 'acme', GITHUB_API_URL: apiUrl, GITHUB_GRAPHQL_URL: `${apiUrl}/graphql`,
     GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKSPACE: dirs.workspace, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: dirs.temp, RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: dirs.temp, RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', GITHUB_RUN_ID: String(4000 + n), GITHUB_RUN_ATTEMPT: '1',
+    ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const run = await runNodeScript(BUNDLE, { cwd: dirs.workspace, env, timeoutMs });

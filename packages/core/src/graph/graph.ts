@@ -5,6 +5,7 @@
 import type { Digest, ListedImage } from '../ports.js';
 import type { ConfigFacts, ManifestFacts } from './manifest.js';
 
+/** What a manifest is: an image, a multi-arch index, an attachment (signature, attestation) or unknown. */
 export type NodeKind = 'image' | 'index' | 'attachment' | 'unknown';
 
 export interface ImageNode {

@@ -34,6 +34,7 @@ export interface PipelineRepository {
   open(): Promise<Registry | readonly Registry[]>;
 }
 
+/** The run's plain settings: what to do, whether to write, how much in flight, the deletion budget. */
 export interface PipelineSettings {
   command: 'cleanup' | 'explain' | 'purge';
   dryRun: boolean;
@@ -47,6 +48,11 @@ export interface PipelineSettings {
   fixIndent?: string;
 }
 
+/**
+ * What the run needs from the world, as functions the caller passes: the clock, the policy, the
+ * repositories (each opened into a `Registry`), and where the policy needs them the clusters and the
+ * git history.
+ */
 export interface PipelinePorts {
   clock: Clock;
   /** The policy; not called for purge (the default policy, nothing kept). */
@@ -60,6 +66,7 @@ export interface PipelinePorts {
   progress?(message: string): void;
 }
 
+/** What a run did beyond the report: the plans, the repositories that failed and those left for the next run. */
 export interface PipelineResult {
   /** The plans made, in planning order (explain renders them). */
   plans: Plan[];
@@ -87,6 +94,7 @@ export async function runPipeline(settings: PipelineSettings, ports: PipelinePor
     const chosen = await ports.repositories(loaded);
     report.warnings.push(...(chosen.warnings ?? []));
     const opened = await openAll(untouchedSecondaries(chosen.repositories, report), result, report);
+    if (clusterImages.length > 0) warnUnmatchable(opened, report);
     const history = loaded && ports.history ? sharedHistory(await ports.history(loaded)) : undefined;
     const base: Omit<RunOptions, 'registry'> = {
       policy, keepTags: loaded?.keepTags ?? [], clusterImages, clock: ports.clock, now: ports.clock.now(),
@@ -114,6 +122,15 @@ function untouchedSecondaries(repositories: readonly PipelineRepository[], repor
     else report.untouched.push({ repository: repository.spec.ref, why: `secondary repository (${repository.spec.path}): werf only reads it, so regsweep never touches it` });
   }
   return rest;
+}
+
+/** A registry without `imageReference` cannot be matched to what workloads pull: in-use protection is off for it. */
+function warnUnmatchable(opened: readonly Opened[], report: Report): void {
+  for (const { registry } of opened) {
+    if (registry.imageReference === undefined) {
+      report.warnings.push(`${registry.name}: no image reference (the adapter's imageReference) to match what the clusters run against, so in-use protection is off for it`);
+    }
+  }
 }
 
 interface Opened {

@@ -9,8 +9,10 @@ export type ReasonName =
   /** A cache repository's image younger than its keepFor. */
   | 'cache-age';
 
+/** The order in which reasons count when an image has several (the summary counts each image by its first). */
 export const REASON_ORDER: readonly ReasonName[] = ['in-use', 'git-history', 'primary', 'keep-list', 'recent', 'cache-age', 'unmapped', 'untagged-grace', 'closure'];
 
+/** One reason an image is kept, with a sentence for a person. */
 export interface Reason {
   reason: ReasonName;
   /** One line for a person: `branch main (cleanup.keepPolicies[2]) reaches commit 1a2b3c4`. */
@@ -29,6 +31,7 @@ export interface StaleTag {
   listed: ListedImage;
 }
 
+/** An image in a plan: its digest, tags, kind and the commits it was built from. */
 export interface PlannedImage {
   digest: Digest;
   tags: string[];
@@ -40,10 +43,12 @@ export interface PlannedImage {
   commits?: { ids: string[]; via: string };
 }
 
+/** An image the plan keeps, with every reason that holds. */
 export interface KeptImage extends PlannedImage {
   reasons: Reason[];
 }
 
+/** An image the plan deletes: why nothing keeps it and what must go first. */
 export interface DeletionItem extends PlannedImage {
   /** Why nothing kept it. */
   why: string;
@@ -51,6 +56,7 @@ export interface DeletionItem extends PlannedImage {
   after: Digest[];
 }
 
+/** How big the planning was: images, references, commits read and visited, manifest and config reads. */
 export interface PlanStats {
   images: number;
   refs: number;
@@ -62,6 +68,7 @@ export interface PlanStats {
   configReads?: number;
 }
 
+/** The decisions for one repository: what is kept and why, what is deleted in which order, stale tags. */
 export interface Plan {
   registry: string;
   now: Date;

@@ -8,6 +8,7 @@ import { formatProblem, isObj, renderValue } from './reader.js';
 import type { CleanupPolicy } from './types.js';
 import { validatePolicy } from './validate.js';
 
+/** A policy file's text, parsed and validated. */
 export interface ParsedPolicy {
   policy: CleanupPolicy;
   /** Valid but probably unintended settings, `FILE: PATH: MESSAGE`. */

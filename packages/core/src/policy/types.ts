@@ -1,6 +1,7 @@
 /** The validated cleanup policy (cleanup-semantics.md §2). Durations are milliseconds. */
 import type { LinearRegex } from '../util/linear-regex.js';
 
+/** How a limit's `last` and `in` combine (docs/cleanup-semantics.md §2): `And` (the default) or `Or`. */
 export type Operator = 'And' | 'Or';
 
 /** `/re/` in the file is a regular expression anchored at both ends; any other string a literal name. */
@@ -8,6 +9,7 @@ export type NamePattern =
   | { kind: 'regex'; source: string; regex: LinearRegex }
   | { kind: 'literal'; value: string };
 
+/** A keep policy's limit on references or on images per reference: the last N, within a duration, or both. */
 export interface Limit {
   /** Undefined = unlimited. */
   last?: number;
@@ -16,6 +18,7 @@ export interface Limit {
   operator: Operator;
 }
 
+/** One entry of `cleanup.keepPolicies`: which references it selects and how many images of each it keeps. */
 export interface KeepPolicy {
   /** Where the policy stands in the file, for messages: `cleanup.keepPolicies[1]`, or `default[1]`. */
   path: string;
@@ -34,6 +37,7 @@ export interface KeepFor {
   keepFor?: number;
 }
 
+/** A whole validated policy: what `policyFromText` answers and what the planner applies. */
 export interface CleanupPolicy {
   keepPolicies: KeepPolicy[];
   /** True when the file had no `keepPolicies` and the default set applies. */
@@ -65,7 +69,7 @@ export interface CleanupPolicy {
   pullRequests: boolean;
   /**
    * The repositories one run cleans (werf's storage layout, cleanup-semantics.md §7), in the file's order. Default
-   * []: the front end's own flags name them (`--registry`).
+   * none (an empty list): the front end's own flags name them (`--registry`).
    */
   repositories: RepositorySpec[];
 }

@@ -2,6 +2,7 @@
 import type { ItemResult, TagResult } from '../execute/executor.js';
 import type { Plan, Reason, ReasonName } from '../plan/types.js';
 
+/** A kept image in the JSON report. */
 export interface ReportKept {
   repository: string;
   digest: string;
@@ -12,6 +13,7 @@ export interface ReportKept {
   commits?: { ids: string[]; via: string };
 }
 
+/** A deleted (or, in a dry run, would-be deleted) image in the JSON report. */
 export interface ReportDeleted {
   repository: string;
   digest: string;
@@ -23,6 +25,7 @@ export interface ReportDeleted {
   size?: number;
 }
 
+/** A stale tag removed alone (its digest stays) in the JSON report. */
 export interface ReportTagRemoval {
   repository: string;
   digest: string;
@@ -32,6 +35,7 @@ export interface ReportTagRemoval {
   status: 'removed' | 'gone' | 'would-remove';
 }
 
+/** An image that failed, was skipped or was left for the next run, with the message. */
 export interface ReportProblem {
   repository: string;
   digest: string;
@@ -39,6 +43,7 @@ export interface ReportProblem {
   message: string;
 }
 
+/** One repository's counts in the JSON report. */
 export interface RepositoryTotals {
   repository: string;
   kept: number;
@@ -52,6 +57,10 @@ export interface RepositoryTotals {
   stats: Plan['stats'];
 }
 
+/**
+ * The JSON report of a run — one shape for the CLI's `--report`, the Action's `report` output and the
+ * GitLab job's artifact. `exitCode`: 0 done, 1 a repository or a deletion failed, 2 bad input.
+ */
 export interface Report {
   tool: 'regsweep';
   version: 1;
@@ -81,6 +90,7 @@ export interface Report {
   exitCode: number;
 }
 
+/** A report with nothing in it yet, for `runPipeline` to fill. */
 export function emptyReport(fields: { command: Report['command']; dryRun: boolean; now: Date; startedAt: Date; policySource: string }): Report {
   return {
     tool: 'regsweep', version: 1, command: fields.command, dryRun: fields.dryRun, now: fields.now.toISOString(),

@@ -17,6 +17,7 @@ export function formatBytes(n: number): string {
 
 const shortDigest = (d: string): string => d.replace(/^sha256:/, '').slice(0, 12);
 
+/** The summary of a report a person reads: per repository what was kept (by reason) and deleted, then problems. */
 export function renderSummary(report: Report): string {
   const lines: string[] = [];
   const verb = report.dryRun ? 'would delete' : 'deleted';

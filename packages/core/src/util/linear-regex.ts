@@ -12,6 +12,7 @@ import { RE2JS } from 're2js';
 /** Longest regular expression accepted (characters). Longer ones are refused, not truncated. */
 export const MAX_REGEX_LENGTH = 1_000;
 
+/** A user's regular expression compiled for linear-time matching (RE2 semantics: no backreferences). */
 export interface LinearRegex {
   /** The expression as the user wrote it (without the enclosing slashes). */
   readonly source: string;
