@@ -1,26 +1,8 @@
 /** Command-line words → a plain command object. Every mistake is an InputError naming the flag. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { InputError } from '@regsweep/core';
 import { INSTANT_EXPECTED, parseInstant, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
-
-export const USAGE = `Usage:
-  regsweep cleanup --registry REF [--registry REF …] [--git DIR] [--config FILE] [--dry-run] [--report FILE.json]
-                   [--keep-list FILE] [--now RFC3339] [--concurrency N]
-                   [--without-kube | [--kubeconfig FILE …] [--kube-context NAME …] [--kube-namespace NS …]]
-                   [--max-deletions N] [--plain-http] [--username USER --password-stdin]
-                   [--cache-dir DIR | --no-cache] [--quiet]
-  regsweep purge   --registry REF --yes [--dry-run] [--report FILE.json]
-  regsweep explain --registry REF [--registry REF …] --tag TAG [--tag TAG …] [--git DIR] [--config FILE] [--now RFC3339]
-  regsweep demo      (a dry run, an explanation and a cleanup of a throwaway project and registry; needs git)
-  regsweep help | --version
-
-REF is oci:DIR (an OCI image layout directory) or HOST[:PORT]/NAME (a registry repository).
-cleanup and explain without --registry clean the repositories listed under cleanup.repositories
-in the policy file (primary, final and cache repositories, werf's storage layout).
-Images a Kubernetes workload uses are kept: every context of the kubeconfig ($KUBECONFIG, else
-~/.kube/config, else the in-cluster service account) is read, in all namespaces; a context that
-cannot be read stops the run before anything is deleted.
-Exit codes: 0 done, 1 a failure (see the report), 2 bad input (nothing was touched).`;
+import { closest, FLAGS, flagsOf, parseArgsOptions, type CommandName } from './flags.js';
 
 export interface CommonArgs {
   registries: string[];
@@ -56,42 +38,37 @@ export type Command =
   | ({ kind: 'cleanup'; maxDeletions?: number } & PolicyArgs & CommonArgs)
   | ({ kind: 'purge'; yes: boolean } & CommonArgs)
   | ({ kind: 'explain'; tags: string[] } & PolicyArgs & CommonArgs)
-  | { kind: 'help' }
+  /** General help, or one command's. */
+  | { kind: 'help'; command?: CommandName }
   | { kind: 'version' }
   | { kind: 'demo' };
 
-const OPTIONS = {
-  registry: { type: 'string', multiple: true },
-  git: { type: 'string' },
-  config: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  report: { type: 'string' },
-  'keep-list': { type: 'string' },
-  'without-kube': { type: 'boolean' },
-  kubeconfig: { type: 'string', multiple: true },
-  'kube-context': { type: 'string', multiple: true },
-  'kube-namespace': { type: 'string', multiple: true },
-  now: { type: 'string' },
-  concurrency: { type: 'string' },
-  'max-deletions': { type: 'string' },
-  'plain-http': { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  yes: { type: 'boolean' },
-  username: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
-  'cache-dir': { type: 'string' },
-  'no-cache': { type: 'boolean' },
-  tag: { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' },
-} satisfies ParseArgsConfig['options'];
-
-const REGISTRY_FLAGS = ['registry', 'plain-http', 'username', 'password-stdin', 'cache-dir', 'no-cache', 'concurrency', 'quiet', 'now'];
+const COMMAND_NAMES: readonly CommandName[] = ['cleanup', 'purge', 'explain'];
+const isCommand = (word: string): word is CommandName => (COMMAND_NAMES as readonly string[]).includes(word);
 const KUBE_FLAGS = ['without-kube', 'kubeconfig', 'kube-context', 'kube-namespace'];
-const ALLOWED: Record<string, readonly string[]> = {
-  cleanup: [...REGISTRY_FLAGS, ...KUBE_FLAGS, 'git', 'config', 'dry-run', 'report', 'keep-list', 'max-deletions'],
-  purge: [...REGISTRY_FLAGS, 'yes', 'dry-run', 'report'],
-  explain: [...REGISTRY_FLAGS, ...KUBE_FLAGS, 'git', 'config', 'keep-list', 'tag'],
-};
+const helpFix = (verb: CommandName): string => `run \`regsweep ${verb} --help\` for its flags`;
+
+/** An unknown command, with the nearest one. */
+function unknownCommand(verb: string): InputError {
+  const near = closest(verb, [...COMMAND_NAMES, 'demo', 'help', 'version']);
+  return new InputError(`unknown command ${JSON.stringify(verb)}${near ? `; did you mean ${near}?` : ''}`,
+    'commands: cleanup, explain, purge, demo, help; or --version (`regsweep help` says what each does)');
+}
+
+/** Every `--name` word must be a flag of this command: unknown ones get the nearest flag, others the command. */
+function checkFlagNames(verb: CommandName, words: readonly string[]): void {
+  const own = flagsOf(verb).map((f) => f.name);
+  for (const word of words) {
+    if (word === '--') break;
+    if (!word.startsWith('--')) continue;
+    const name = word.slice(2).split('=')[0] ?? '';
+    if (own.includes(name)) continue;
+    const near = closest(name, own);
+    const elsewhere = FLAGS.find((f) => f.name === name)?.commands;
+    if (elsewhere && !near) throw new InputError(`${verb}: --${name} does not apply to this command (it is a flag of ${elsewhere.join(', ')})`, helpFix(verb));
+    throw new InputError(`${verb}: unknown flag --${name}${near ? `; did you mean --${near}?` : ''}`, helpFix(verb));
+  }
+}
 
 function positiveInt(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
   if (text === undefined) return fallback;
@@ -114,21 +91,26 @@ function refusePasswordValue(words: readonly string[]): void {
 
 export function parseCommand(argv: readonly string[]): Command {
   const [verb, ...rest] = argv;
-  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') return { kind: 'help' };
+  if (verb === undefined || verb === '--help' || verb === '-h') return { kind: 'help' };
+  if (verb === 'help') {
+    const [about] = rest;
+    if (about === undefined) return { kind: 'help' };
+    if (!isCommand(about)) throw unknownCommand(about);
+    return { kind: 'help', command: about };
+  }
   if (verb === '--version' || verb === '-v' || verb === 'version') return { kind: 'version' };
   if (verb === 'demo' && rest.length === 0) return { kind: 'demo' };
   if (verb === 'demo') throw new InputError('demo takes no flags', 'run `regsweep demo`');
-  if (!(verb in ALLOWED)) throw new InputError(`unknown command ${JSON.stringify(verb)}`, 'commands: cleanup, purge, explain, demo, help; or --version');
+  if (!isCommand(verb)) throw unknownCommand(verb);
+  if (rest.some((w) => w === '--help' || w === '-h')) return { kind: 'help', command: verb };
   refusePasswordValue(rest);
-  let values: Record<string, string | boolean | string[] | undefined>;
+  checkFlagNames(verb, rest);
+  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: [...rest], options: parseArgsOptions(), strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new InputError(`${verb}: ${err instanceof Error ? err.message : String(err)}`, `run \`regsweep help\` for the flags`);
-  }
-  if (values.help) return { kind: 'help' };
-  for (const key of Object.keys(values)) {
-    if (!(ALLOWED[verb] as readonly string[]).includes(key)) throw new InputError(`${verb}: --${key} does not apply to this command`, `run \`regsweep help\` for the flags`);
+    const message = err instanceof Error ? err.message.split('. To specify a positional')[0] ?? err.message : String(err);
+    throw new InputError(`${verb}: ${message}`, helpFix(verb));
   }
   const registries = (values.registry as string[] | undefined) ?? [];
   for (const ref of registries) refuseUserinfo(ref, '--registry', CREDENTIALS_HINT);

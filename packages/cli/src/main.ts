@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { describeError, emptyReport, InputError, renderSummary, runPipeline, VERSION, type Report } from '@regsweep/core';
 import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
-import { parseCommand, USAGE, type Command } from './args.js';
+import { parseCommand, type Command } from './args.js';
+import { commandHelp, generalHelp } from './help.js';
 import { runDemo } from './demo.js';
 import { explainTags } from './explain.js';
 import { redactingIo, type Io } from './io.js';
@@ -19,11 +20,11 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
   try {
     command = parseCommand(argv);
   } catch (err) {
-    io.stderr(`regsweep: ${describe(err)}\n\n${USAGE}\n`);
+    io.stderr(`regsweep: ${describe(err)}\n`);
     return exitCodeOf(err);
   }
   if (command.kind === 'help' || command.kind === 'version') {
-    io.stdout(command.kind === 'help' ? `${USAGE}\n` : `${VERSION}\n`);
+    io.stdout(command.kind === 'version' ? `${VERSION}\n` : `${command.command ? commandHelp(command.command) : generalHelp()}\n`);
     return 0;
   }
   if (command.kind === 'demo') return runDemo(rawIo, main);

@@ -17,6 +17,8 @@ export interface OpenRegistryOptions {
   concurrency?: number;
   /** Where REGSWEEP_REGISTRY_USERNAME / _PASSWORD, DOCKER_CONFIG and XDG_CACHE_HOME are read (none: anonymous). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Every HOST[:PORT] of the run's registry repositories: explicit credentials go to one host only. */
+  runHosts?: readonly string[];
   /** `--username` with the password read from standard input. */
   username?: string;
   password?: string;
@@ -52,6 +54,11 @@ const HOST_NAME = new RegExp(REGISTRY_REPOSITORY_PATTERN);
 const CREDENTIALS_HINT = 'pass --username USER --password-stdin, set REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or log in with docker login';
 const NO_USERINFO_HINT = `write HOST[:PORT]/NAME and ${CREDENTIALS_HINT}`;
 
+/** HOST[:PORT] of every registry repository among `refs` (layouts have none). */
+export function registryHosts(refs: readonly string[]): string[] {
+  return refs.filter((ref) => !ref.startsWith('oci:') && ref.includes('/')).map((ref) => ref.slice(0, ref.indexOf('/')));
+}
+
 export async function openRegistry(ref: string, cwd: string, options: OpenRegistryOptions = {}): Promise<Registry> {
   const what = options.what ?? '--registry';
   if (ref.startsWith('oci:')) {
@@ -74,6 +81,7 @@ export async function openRegistry(ref: string, cwd: string, options: OpenRegist
   const host = ref.slice(0, ref.indexOf('/'));
   const credentials = await resolveCredentials({
     registryHost: host, env, homedir: homedir(), readFile: readTextFileIfExists, runHelper: spawnHelper(),
+    ...(options.runHosts ? { runHosts: options.runHosts } : {}),
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
   });

@@ -11,7 +11,7 @@ import type { Command } from './args.js';
 import { scanClusters } from './in-use.js';
 import { readPassword, type Io } from './io.js';
 import { loadPolicy } from '@regsweep/node-host';
-import { openRegistry } from './registry-ref.js';
+import { openRegistry, registryHosts } from './registry-ref.js';
 import { chooseRepositories } from './repositories.js';
 
 type RunCommand = Exclude<Command, { kind: 'help' | 'version' | 'demo' }>;
@@ -28,9 +28,10 @@ export function cliPorts(command: RunCommand, io: Io, report: Report, clock: Clo
   const planned = command.kind === 'purge' ? undefined : command;
   let history: LocalGitHistory | undefined;
   let pass: string | undefined;
+  let runHosts: string[] = [];
   const open = (ref: string, what: string): Promise<Registry> =>
     openRegistry(ref, io.cwd, {
-      what, plainHttp: command.plainHttp, concurrency: command.concurrency, dryRun: command.dryRun,
+      what, plainHttp: command.plainHttp, concurrency: command.concurrency, dryRun: command.dryRun, runHosts,
       ...(io.env ? { env: io.env } : {}),
       ...(command.username !== undefined && pass !== undefined ? { username: command.username, password: pass } : {}),
       ...(command.cacheDir !== undefined ? { cacheDir: command.cacheDir } : {}),
@@ -53,8 +54,13 @@ export function cliPorts(command: RunCommand, io: Io, report: Report, clock: Clo
     },
     repositories: async (loaded) => {
       if (command.passwordStdin && pass === undefined) learn((pass = await readPassword(io)));
-      if (loaded === undefined) return { repositories: command.registries.map((ref) => repository({ ref, path: '--registry', role: 'primary' }, '--registry')) };
+      if (loaded === undefined) {
+        runHosts = registryHosts(command.registries);
+        return { repositories: command.registries.map((ref) => repository({ ref, path: '--registry', role: 'primary' }, '--registry')) };
+      }
       const chosen = chooseRepositories(command.kind, command.registries, { repositories: loaded.policy.repositories, source: loaded.source });
+      // Secondary repositories are never opened, so credentials never go to them.
+      runHosts = registryHosts(chosen.repositories.filter((r) => r.spec.role !== 'secondary').map((r) => r.spec.ref));
       return { repositories: chosen.repositories.map((r) => repository(r.spec, r.origin)), warnings: chosen.warnings };
     },
     clusterImages: async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { testSecret } from '@regsweep/test-kit/secrets';
 import { NOW_TEXT, describe, readReport, removeTemps, runCli, snapshot, snapshotEntries, tempDir, type CliResult } from './support/cli.js';
 import { buildWorld, type World } from './support/world.js';
 
@@ -20,14 +21,14 @@ const cleanup = (...extra: string[]): string[] =>
   ['cleanup', ...registry(), '--git', world.gitDir, '--now', NOW_TEXT, '--without-kube', ...extra];
 
 /** Runs in a fresh directory holding `files`; asserts exit 2, every `mentions` on stderr, layout unchanged. */
-function expectBadInput(args: readonly string[], mentions: ReadonlyArray<string | RegExp>, files: Record<string, string> = {}): { r: CliResult; cwd: string } {
+function expectBadInput(args: readonly string[], mentions: ReadonlyArray<string | RegExp>, files: Record<string, string> = {}, env: Record<string, string> = {}): { r: CliResult; cwd: string } {
   const cwd = tempDir('regsweep-cwd-');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(cwd, name, '..'), { recursive: true });
     writeFileSync(join(cwd, name), text);
   }
   const before = snapshot(world.layoutDir);
-  const r = runCli(args, cwd);
+  const r = runCli(args, cwd, env);
   assert.is(r.code, 2, describe(r));
   for (const m of mentions) {
     if (typeof m === 'string') assert.ok(r.stderr.includes(m), `stderr lacks ${JSON.stringify(m)}\n${describe(r)}`);
@@ -105,8 +106,19 @@ test('§6 purge without --yes is refused', () => {
   expectBadInput(['purge', ...registry()], ['purge deletes every image of the repository and needs --yes', '--dry-run']);
 });
 
-test('an unknown flag: names it', () => {
-  expectBadInput(cleanup('--frobnicate'), ["Unknown option '--frobnicate'", 'regsweep help']);
+test('an unknown flag: names it (with the nearest flag when it is a typo) and the command\'s help', () => {
+  expectBadInput(cleanup('--frobnicate'), [/unknown flag --frobnicate\n/, 'run `regsweep cleanup --help` for its flags']);
+  expectBadInput(cleanup('--dryrun'), ['cleanup: unknown flag --dryrun; did you mean --dry-run?']);
+  expectBadInput(cleanup('--max-deletion=3'), ['did you mean --max-deletions?']);
+});
+
+test('environment credentials and a run with two registry hosts: refused before any request, unless REGSWEEP_REGISTRY_HOST names one', () => {
+  const args = ['cleanup', '--registry', '127.0.0.1:9/app', '--registry', 'localhost:9/app', '--git', world.gitDir, '--now', NOW_TEXT, '--without-kube'];
+  const env = { REGSWEEP_REGISTRY_USERNAME: 'ci', REGSWEEP_REGISTRY_PASSWORD: testSecret('env-password') };
+  expectBadInput(args, ['REGSWEEP_REGISTRY_USERNAME/_PASSWORD name no registry host, and this run talks to 2 (127.0.0.1:9, localhost:9)', 'set REGSWEEP_REGISTRY_HOST'], {}, env);
+  const named = runCli(args, tempDir('regsweep-cwd-'), { ...env, REGSWEEP_REGISTRY_HOST: '127.0.0.1:9', REGSWEEP_REGISTRY_RETRY_BACKOFF_MS: '0' });
+  assert.not.match(named.stderr, /name no registry host/, 'with the host named, the run goes on (and fails on the unreachable registry)');
+  assert.is(named.code, 1, describe(named));
 });
 
 test('a flag of another command: names it', () => {

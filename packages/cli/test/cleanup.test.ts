@@ -184,13 +184,32 @@ test('§6 idempotent: a run cut short by --max-deletions is finished by the next
   assert.is(cut.notAttempted.length, 4, 'an image waiting on its unattempted signature is left for the next run too');
   assert.equal(cut.skipped, []);
   assert.equal(cut.failed, []);
-  assert.match(short.stdout, /left for next run 4/);
+  assert.match(short.stdout, /deleted 2; 4 more next run/);
   const rest = runCli(cleanupArgs(w, '--report', 'rest.json'), w.root);
   assert.is(rest.code, 0, describe(rest));
   const done = readReport(join(w.root, 'rest.json'));
   assert.is(done.deleted.length, 4);
   assert.equal([...deletedTags(cut), ...deletedTags(done)].sort(), w.expectDeleted);
   assert.equal(layoutTags(w.layoutDir), w.expectKept);
+});
+
+test('a dry run with --max-deletions previews the real run: the same two deleted, the same four left, nothing changed', async () => {
+  const w = await buildWorld(tempDir());
+  const before = layoutTags(w.layoutDir);
+  const preview = runCli(cleanupArgs(w, '--max-deletions', '2', '--dry-run', '--report', 'preview.json'), w.root);
+  assert.is(preview.code, 0, describe(preview));
+  const planned = readReport(join(w.root, 'preview.json'));
+  assert.equal(layoutTags(w.layoutDir), before, 'a dry run changes nothing');
+  assert.is(planned.deleted.length, 2);
+  assert.ok(planned.deleted.every((d) => d.status === 'would-delete'));
+  assert.is(planned.notAttempted.length, 4);
+  assert.match(preview.stdout, /would delete 2 \(budget\); 4 more next run/);
+  assert.match(preview.stdout, /^Would be left for the next run 4:/m);
+  const real = runCli(cleanupArgs(w, '--max-deletions', '2', '--report', 'real.json'), w.root);
+  assert.is(real.code, 0, describe(real));
+  const done = readReport(join(w.root, 'real.json'));
+  assert.equal(done.deleted.map((d) => d.digest).sort(), planned.deleted.map((d) => d.digest).sort(), 'the preview named exactly what the run deleted');
+  assert.equal(done.notAttempted.map((d) => d.digest).sort(), planned.notAttempted.map((d) => d.digest).sort());
 });
 
 test('§4.1 a full clone (origin remote-tracking branches) gives the same result as the project itself', async () => {

@@ -86,10 +86,26 @@ export async function recheckBeforeWriting(o: RunOptions, plan: Plan): Promise<v
   if (conflicts.length > 0) throw planConflictError(o.registry.name, conflicts);
 }
 
+/**
+ * A dry run's deletions, as the real run would order and budget them: the executor runs against a
+ * registry that deletes nothing (one at a time, so the preview is the same every time), so the whole
+ * run's budget and an item that must wait for another apply exactly as they would.
+ */
+async function previewDeletions(o: RunOptions, plan: Plan): Promise<ItemResult[]> {
+  const r = o.registry;
+  const nothing: Registry = {
+    name: r.name, capabilities: r.capabilities,
+    list: () => r.list(), getManifest: (d) => r.getManifest(d), getBlobJson: (d) => r.getBlobJson(d),
+    deleteImage: async () => 'deleted',
+  };
+  return executeDeletions(nothing, plan.delete, { clock: o.clock, concurrency: 1, ...(o.budget !== undefined ? { budget: o.budget } : {}) });
+}
+
 export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Promise<ItemResult[] | undefined> {
   await recheckBeforeWriting(o, plan);
   let results: ItemResult[] | undefined;
-  if (!o.dryRun && plan.delete.length > 0) {
+  if (o.dryRun) results = await previewDeletions(o, plan);
+  else if (plan.delete.length > 0) {
     await o.registry.checkDeletable?.();
     const tick = progressEvery(o.progress, `${o.registry.name}: deleting`);
     results = await executeDeletions(o.registry, plan.delete, {
@@ -97,7 +113,7 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
       ...(o.budget !== undefined ? { budget: o.budget } : {}),
       onProgress: (_r, done, total) => tick(done, total),
     });
-  } else if (!o.dryRun) results = [];
+  } else results = [];
   let tagResults: TagResult[] | undefined;
   if (!o.dryRun && plan.untag.length > 0) {
     if (plan.delete.length === 0 && o.registry.capabilities.deletesTagAlone) await o.registry.checkDeletable?.();

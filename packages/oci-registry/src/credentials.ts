@@ -1,7 +1,10 @@
 /**
  * Where registry credentials come from, first match wins:
  *   1. an explicit username and password (the CLI's --username and --password-stdin);
- *   2. REGSWEEP_REGISTRY_USERNAME / REGSWEEP_REGISTRY_PASSWORD (each also completes 1.);
+ *   2. REGSWEEP_REGISTRY_USERNAME / REGSWEEP_REGISTRY_PASSWORD (each also completes 1.), for the one host
+ *      REGSWEEP_REGISTRY_HOST names (any other host goes on to 3.); without it, only in a run that talks
+ *      to a single registry host — a run with several is refused (exit 2) rather than sending them to
+ *      every host. Flags likewise go to one host only;
  *   3. the Docker config (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`): `credHelpers`
  *      for the host, else `credsStore`, else `auths` (`auth` = base64 `user:password`, or `username` and
  *      `password`, or `identitytoken` used as the password of user `<token>`).
@@ -31,6 +34,8 @@ export type TextFileReader = (path: string) => Promise<string | undefined>;
 export interface ResolveCredentialsOptions {
   /** `HOST[:PORT]` of the registry. */
   registryHost: string;
+  /** Every `HOST[:PORT]` the run talks to (default: this one alone). */
+  runHosts?: readonly string[];
   username?: string;
   password?: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -46,6 +51,9 @@ export interface ResolvedCredentials extends Credentials {
   source: string;
 }
 
+/** Names the one registry host REGSWEEP_REGISTRY_USERNAME / _PASSWORD belong to. */
+export const REGISTRY_HOST_ENV = 'REGSWEEP_REGISTRY_HOST';
+
 const FLAGS_HINT = 'or pass --username USER with --password-stdin (or set REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD)';
 const HUB = 'docker.io';
 
@@ -60,14 +68,31 @@ export function dockerConfigPath(env: Readonly<Record<string, string | undefined
   return join(dir !== undefined && dir !== '' ? dir : join(homedir, '.docker'), 'config.json');
 }
 
+/** Whether REGSWEEP_REGISTRY_USERNAME / _PASSWORD apply to this host; throws when they could only go to every host. */
+function environmentApplies(options: ResolveCredentialsOptions, given: boolean): boolean {
+  const hosts = [...new Set((options.runHosts ?? [options.registryHost]).map(normaliseRegistryHost))];
+  if (options.username !== undefined && hosts.length > 1) {
+    throw new InputError(`--username/--password-stdin would go to every registry host of this run (${hosts.join(', ')})`,
+      "run regsweep once per host, or log in to each with docker login (Docker's config.json keeps credentials per host)");
+  }
+  const named = options.env[REGISTRY_HOST_ENV];
+  if (named !== undefined && named !== '') return given && normaliseRegistryHost(named) === normaliseRegistryHost(options.registryHost);
+  if (given && hosts.length > 1) {
+    throw new InputError(`REGSWEEP_REGISTRY_USERNAME/_PASSWORD name no registry host, and this run talks to ${hosts.length} (${hosts.join(', ')}); regsweep does not send them to every one`,
+      `set ${REGISTRY_HOST_ENV} to the host they belong to; the others use Docker's config.json (docker login)`);
+  }
+  return given;
+}
+
 export async function resolveCredentials(options: ResolveCredentialsOptions): Promise<ResolvedCredentials | undefined> {
   const { env } = options;
   const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
   if (options.password === '') throw new InputError('the password given for the registry is empty', 'pipe the password or token into --password-stdin');
-  const username = set(options.username) ?? set(env['REGSWEEP_REGISTRY_USERNAME']);
-  const password = options.password ?? set(env['REGSWEEP_REGISTRY_PASSWORD']);
+  const fromEnv = environmentApplies(options, set(env['REGSWEEP_REGISTRY_USERNAME']) !== undefined || set(env['REGSWEEP_REGISTRY_PASSWORD']) !== undefined);
+  const username = set(options.username) ?? (fromEnv ? set(env['REGSWEEP_REGISTRY_USERNAME']) : undefined);
+  const password = options.password ?? (fromEnv ? set(env['REGSWEEP_REGISTRY_PASSWORD']) : undefined);
   const source = [options.username !== undefined || options.password !== undefined ? '--username/--password-stdin' : '',
-    set(env['REGSWEEP_REGISTRY_USERNAME']) !== undefined || set(env['REGSWEEP_REGISTRY_PASSWORD']) !== undefined ? 'REGSWEEP_REGISTRY_USERNAME/_PASSWORD' : '']
+    fromEnv ? `REGSWEEP_REGISTRY_USERNAME/_PASSWORD${set(env[REGISTRY_HOST_ENV]) ? ` (for ${REGISTRY_HOST_ENV} ${set(env[REGISTRY_HOST_ENV])})` : ''}` : '']
     .filter((s) => s !== '').join(' and ');
   if (username !== undefined && password !== undefined) return { username, password, source };
   if (username !== undefined) {

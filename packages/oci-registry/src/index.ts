@@ -22,6 +22,7 @@ export {
 } from './digest-cache.js';
 export {
   resolveCredentials,
+  REGISTRY_HOST_ENV,
   normaliseRegistryHost,
   dockerConfigPath,
   readTextFileIfExists,

@@ -84,6 +84,26 @@ test('order: explicit, then REGSWEEP_REGISTRY_USERNAME/_PASSWORD, then the Docke
   assert.is(await resolveCredentials(options({ auths: {} })), undefined);
 });
 
+test('credentials per host: REGSWEEP_REGISTRY_HOST names the host the environment\'s go to; several hosts without it are refused', async () => {
+  const other = 'mirror.example.org';
+  const config = { auths: { [other]: { auth: b64('mirror-user:mirror-pass') } } };
+  const env = { REGSWEEP_REGISTRY_USERNAME: 'env-user', REGSWEEP_REGISTRY_PASSWORD: SECRET };
+  const runHosts = [HOST, other];
+  const named = { ...env, REGSWEEP_REGISTRY_HOST: `https://${HOST.toUpperCase()}/` };
+  assert.equal(await resolveCredentials(options(config, { env: named, runHosts })),
+    { username: 'env-user', password: SECRET, source: `REGSWEEP_REGISTRY_USERNAME/_PASSWORD (for REGSWEEP_REGISTRY_HOST https://${HOST.toUpperCase()}/)` });
+  assert.equal(await resolveCredentials(options(config, { env: named, runHosts, registryHost: other })),
+    { username: 'mirror-user', password: 'mirror-pass', source: `/home/u/.docker/config.json (auths["${other}"])` }, 'the other host: its own Docker credentials');
+  assert.is(await resolveCredentials(options(undefined, { env: named, registryHost: other })), undefined, 'the other host without Docker credentials: anonymous, never the environment\'s');
+
+  const several = await inputError(resolveCredentials(options(config, { env, runHosts })));
+  assert.match(several.message, `this run talks to 2 (${HOST}, ${other})`);
+  assert.match(several.hint ?? '', 'set REGSWEEP_REGISTRY_HOST to the host they belong to');
+  assert.equal((await resolveCredentials(options(config, { env, runHosts: [HOST, HOST] })))?.username, 'env-user', 'one host, named twice: fine');
+  const flags = await inputError(resolveCredentials(options(config, { username: 'cli-user', password: SECRET, runHosts })));
+  assert.match(flags.message, '--username/--password-stdin would go to every registry host of this run');
+});
+
 test('half-given credentials are InputErrors that never show the password', async () => {
   const noPassword = await inputError(resolveCredentials(options(undefined, { username: 'alice' })));
   assert.match(noPassword.message, 'without a password');

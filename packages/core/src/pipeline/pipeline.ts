@@ -79,6 +79,7 @@ export interface PipelineResult {
 export async function runPipeline(settings: PipelineSettings, ports: PipelinePorts, report: Report): Promise<PipelineResult> {
   const result: PipelineResult = { plans: [], failures: [], unplanned: [] };
   const indent = settings.fixIndent ?? '';
+  report.dryRun = settings.dryRun; // what the report says (and how its entries read) follows the run
   try {
     const loaded = settings.command === 'purge' ? undefined : await ports.policy();
     if (loaded) {

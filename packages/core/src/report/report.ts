@@ -99,7 +99,7 @@ export function emptyReport(fields: { command: Report['command']; dryRun: boolea
   };
 }
 
-/** Adds one repository's plan and (unless a dry run) its execution results to the report. */
+/** Adds one repository's plan and its execution results (in a dry run: the preview's) to the report. */
 export function addToReport(report: Report, plan: Plan, results: readonly ItemResult[] | undefined, tagResults?: readonly TagResult[]): void {
   const repository = plan.registry;
   const keptByReason: Partial<Record<ReasonName, number>> = {};
@@ -123,7 +123,8 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
     for (const r of results) {
       const d = r.item;
       if (r.status === 'deleted' || r.status === 'gone') {
-        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status: r.status, ...(d.listed.size !== undefined ? { size: d.listed.size } : {}) });
+        const status = report.dryRun ? 'would-delete' : r.status;
+        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status, ...(d.listed.size !== undefined ? { size: d.listed.size } : {}) });
         totals.deleted += 1;
       } else if (r.status === 'failed') {
         report.failed.push(entry(d, r.message ?? 'failed'));
@@ -138,7 +139,7 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
     }
   }
   const untagEntry = (u: Plan['untag'][number], status: ReportTagRemoval['status']): ReportTagRemoval => ({ repository, digest: u.digest, tag: u.tag, why: u.why, status });
-  if (!results) {
+  if (!tagResults && report.dryRun) {
     for (const u of plan.untag) report.tagsRemoved.push(untagEntry(u, 'would-remove'));
     totals.tagsRemoved = plan.untag.length;
   } else {

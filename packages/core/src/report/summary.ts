@@ -25,8 +25,9 @@ export function renderSummary(report: Report): string {
   if (report.policySource !== 'none') lines.push(`  policy: ${report.policySource}${report.policyNote ? ` (${report.policyNote})` : ''}`);
   for (const r of report.repositories) {
     const reasons = REASON_ORDER.filter((n) => r.keptByReason[n]).map((n) => `${n} ${r.keptByReason[n]}`).join(', ');
-    lines.push(`  ${r.repository}: kept ${r.kept}${reasons ? ` (${reasons})` : ''}, ${verb} ${r.deleted}` +
-      (r.failed ? `, failed ${r.failed}` : '') + (r.skipped ? `, skipped ${r.skipped}` : '') + (r.notAttempted ? `, left for next run ${r.notAttempted}` : ''));
+    const left = r.notAttempted ? `${report.dryRun ? ' (budget)' : ''}; ${r.notAttempted} more next run` : '';
+    lines.push(`  ${r.repository}: kept ${r.kept}${reasons ? ` (${reasons})` : ''}, ${verb} ${r.deleted}${left}` +
+      (r.failed ? `, failed ${r.failed}` : '') + (r.skipped ? `, skipped ${r.skipped}` : ''));
   }
   for (const u of report.untouched ?? []) lines.push(`  ${u.repository}: untouched (${u.why})`);
   const inUse = report.kept.filter((k) => k.reasons.includes('in-use'));
@@ -51,13 +52,18 @@ export function renderSummary(report: Report): string {
     for (const t of report.tagsRemoved.slice(0, MAX_LISTED)) lines.push(`  - ${t.tag} (${shortDigest(t.digest)}) — ${t.why}`);
     if (report.tagsRemoved.length > MAX_LISTED) lines.push(`  … and ${report.tagsRemoved.length - MAX_LISTED} more (see the JSON report)`);
   }
-  for (const [title, list] of [['Failed', report.failed], ['Skipped', report.skipped], ['Left for the next run', report.notAttempted]] as const) {
+  const leftTitle = report.dryRun ? 'Would be left for the next run' : 'Left for the next run';
+  for (const [title, list] of [['Failed', report.failed], ['Skipped', report.skipped], [leftTitle, report.notAttempted]] as const) {
     if (list.length === 0) continue;
     lines.push(`${title} ${list.length}:`);
     for (const f of list.slice(0, MAX_LISTED)) lines.push(`  - ${shortDigest(f.digest)} ${f.tags.join(', ') || '(untagged)'}: ${f.message}`);
     if (list.length > MAX_LISTED) lines.push(`  … and ${list.length - MAX_LISTED} more (see the JSON report)`);
   }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
-  if (report.error) lines.push(`error: ${report.error.message}`);
+  // The error itself is printed once, by the front end (stderr, an annotation, the job log): here one line.
+  if (report.error) {
+    const code = report.error.exitCode;
+    lines.push(`failed: the run stopped with an error (exit ${code}${code === 2 ? ': bad input, nothing was touched' : ''}); the error message says what to fix`);
+  }
   return lines.join('\n');
 }
