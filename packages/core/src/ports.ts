@@ -144,6 +144,11 @@ export interface Registry {
    */
   readonly imageReference?: string;
   readonly capabilities: RegistryCapabilities;
+  /**
+   * Said after a run deleted something here, when the registry frees the space only later: what to
+   * run (a CNCF distribution registry's garbage collector). Absent: nothing to say.
+   */
+  readonly afterDeleting?: string;
   /** Every tagged digest, and the untagged ones where the registry lists them. Throws when incomplete. */
   list(): Promise<ListedImage[]>;
   /** Reads a manifest by digest. */

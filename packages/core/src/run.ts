@@ -120,6 +120,8 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
     tagResults = await removeTags(o.registry, plan.untag, { clock: o.clock, concurrency: o.concurrency });
   }
   addToReport(report, plan, results, tagResults);
+  const deletedSome = (results ?? []).some((r) => r.status === 'deleted');
+  if (deletedSome && o.registry.afterDeleting) report.notes.push(`${o.registry.name}: ${o.registry.afterDeleting}`);
   return results;
 }
 

@@ -58,6 +58,9 @@ export class OciRegistry implements Registry {
    * and delete rights); where deletion is disabled the first delete stops the run with a clear error.
    */
   readonly capabilities: RegistryCapabilities = { listsUntagged: false, deletesTagAlone: true };
+  readonly afterDeleting =
+    'a registry frees the layers of deleted images, and drops the untagged children of deleted multi-arch indexes, only when its garbage ' +
+    'collector runs: for CNCF distribution, `registry garbage-collect --delete-untagged /etc/docker/registry/config.yml` with the registry stopped or read-only';
   private readonly listReferrers: boolean;
   private readonly onListingRetry: ((why: string) => void) | undefined;
   private readonly tags: TagDeleter;

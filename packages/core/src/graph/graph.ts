@@ -3,7 +3,9 @@
  * their children, attachments with their subjects. Built from the registry listing and manifest facts.
  */
 import type { Digest, ListedImage } from '../ports.js';
-import type { ConfigFacts, ManifestFacts } from './manifest.js';
+import type { BlobRef, ConfigFacts, ManifestFacts } from './manifest.js';
+
+export type { BlobRef } from './manifest.js';
 
 /** What a manifest is: an image, a multi-arch index, an attachment (signature, attestation) or unknown. */
 export type NodeKind = 'image' | 'index' | 'attachment' | 'unknown';
@@ -27,6 +29,8 @@ export interface ImageNode {
   /** Image config `created`; for an index, its newest child's. */
   created?: Date;
   platform?: string;
+  /** An image's config and layers with their sizes, where its manifest was read (else empty). */
+  blobs: BlobRef[];
 }
 
 export interface ImageGraph {
@@ -52,7 +56,7 @@ export function buildGraph(listing: readonly ListedImage[], facts: ReadFacts, re
   const node = (digest: Digest): ImageNode => {
     let n = nodes.get(digest);
     if (!n) {
-      n = { digest, tags: [], listed: undefined, kind: 'unknown', children: [], parents: [], attachments: [], revisions: [] };
+      n = { digest, tags: [], listed: undefined, kind: 'unknown', children: [], parents: [], attachments: [], revisions: [], blobs: [] };
       nodes.set(digest, n);
     }
     return n;
@@ -77,6 +81,7 @@ export function buildGraph(listing: readonly ListedImage[], facts: ReadFacts, re
     const m = facts.manifests.get(n.digest);
     if (m) {
       n.kind = m.kind;
+      if (m.blobs) n.blobs = m.blobs;
       n.revisions = revisionKeys.map((k) => m.annotations[k]).filter((v): v is string => !!v);
       const config = m.configDigest ? facts.configs.get(m.configDigest) : undefined;
       if (config) {

@@ -19,6 +19,12 @@ export interface ChildRef {
   platform?: string;
 }
 
+/** A blob an image manifest names (its config or a layer) with the size the manifest gives. */
+export interface BlobRef {
+  digest: Digest;
+  size: number;
+}
+
 export interface ManifestFacts {
   kind: 'image' | 'index' | 'unknown';
   mediaType: string;
@@ -28,6 +34,8 @@ export interface ManifestFacts {
   children: ChildRef[];
   subject?: Digest;
   annotations: Record<string, string>;
+  /** An image manifest's config and layers, where the descriptors give a size. */
+  blobs?: BlobRef[];
 }
 
 export interface ConfigFacts {
@@ -43,6 +51,16 @@ function stringRecord(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isObject(v)) return out;
   for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+function blobRefs(descriptors: readonly unknown[]): BlobRef[] {
+  const out: BlobRef[] = [];
+  for (const d of descriptors) {
+    const digest = descriptorDigest(d);
+    const size = isObject(d) ? d.size : undefined;
+    if (digest && typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) out.push({ digest, size });
+  }
   return out;
 }
 
@@ -73,7 +91,8 @@ export function parseManifest(raw: RawManifest): ManifestFacts {
     const configMedia = typeof body.config.mediaType === 'string' ? body.config.mediaType : '';
     const configDigest = descriptorDigest(body.config);
     const isImageConfig = configMedia === MEDIA.ociConfig || configMedia === MEDIA.dockerConfig;
-    return { kind: 'image', children: [], ...base, ...(isImageConfig && configDigest ? { configDigest } : {}) };
+    const blobs = blobRefs([body.config, ...(Array.isArray(body.layers) ? body.layers : [])]);
+    return { kind: 'image', children: [], ...base, ...(isImageConfig && configDigest ? { configDigest } : {}), ...(blobs.length > 0 ? { blobs } : {}) };
   }
   return { kind: 'unknown', children: [], ...base };
 }

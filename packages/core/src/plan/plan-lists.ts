@@ -5,7 +5,7 @@
 import type { Digest, ListedImage } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { isPlanningUnit, type ImageCommits } from './mapping.js';
-import { formatAge, imageTimeMs } from './reasons.js';
+import { formatAge, imageTime, imageTimeMs } from './reasons.js';
 import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName, type StorageRole } from './types.js';
 import { knownToPrimary, short } from './unit-reasons.js';
 import type { WalkResult } from './walk.js';
@@ -58,10 +58,12 @@ function inReasonOrder(list: readonly Reason[]): Reason[] {
   return list.slice();
 }
 
-/** Keys in a fixed order (digest, tags, kind, listed, platform, commits), as reports serialise them. */
+/** Keys in a fixed order (digest, tags, kind, listed, platform, builtAt, commits), as reports serialise them. */
 function plannedImage(n: ImageNode, listed: ListedImage, m: ImageCommits | undefined): PlannedImage {
   const p: PlannedImage = { digest: n.digest, tags: n.tags.slice(), kind: n.kind, listed };
   if (n.platform) p.platform = n.platform;
+  const built = imageTime(n);
+  if (built) p.builtAt = built;
   if (m) p.commits = { ids: m.commits, via: m.via };
   return p;
 }

@@ -39,6 +39,8 @@ export interface PlannedImage {
   platform?: string;
   /** The listing entry the registry adapter needs to delete it. */
   listed: ListedImage;
+  /** The newest of its build time and the registry's push time, where known. */
+  builtAt?: Date;
   /** Commits the image maps to and how (§3); absent when unmapped. */
   commits?: { ids: string[]; via: string };
 }
@@ -66,6 +68,8 @@ export interface PlanStats {
   /** Manifest and config reads the inventory made (set by planRepository). */
   manifestReads?: number;
   configReads?: number;
+  /** Bytes the deletions free, estimated from the manifests (plan/freed.ts); absent when they give no sizes. */
+  freedBytes?: number;
 }
 
 /** The decisions for one repository: what is kept and why, what is deleted in which order, stale tags. */

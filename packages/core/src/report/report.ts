@@ -1,6 +1,6 @@
 /** The JSON report (a machine reads it) — one shape for the CLI, the Action and the GitLab job. */
 import type { ItemResult, TagResult } from '../execute/executor.js';
-import type { Plan, Reason, ReasonName } from '../plan/types.js';
+import type { DeletionItem, Plan, Reason, ReasonName } from '../plan/types.js';
 
 /** A kept image in the JSON report. */
 export interface ReportKept {
@@ -23,6 +23,8 @@ export interface ReportDeleted {
   /** `deleted`, or `gone` (already absent); in a dry run `would-delete`. */
   status: 'deleted' | 'gone' | 'would-delete';
   size?: number;
+  /** The newest of its build and push time (ISO 8601), where known. */
+  builtAt?: string;
 }
 
 /** A stale tag removed alone (its digest stays) in the JSON report. */
@@ -53,7 +55,10 @@ export interface RepositoryTotals {
   failed: number;
   skipped: number;
   notAttempted: number;
+  /** Kept images by their first reason (REASON_ORDER), so the numbers add up to `kept`. */
   keptByReason: Partial<Record<ReasonName, number>>;
+  /** Kept images by every reason that holds (an image kept for two reasons counts in both). */
+  keptByAnyReason: Partial<Record<ReasonName, number>>;
   stats: Plan['stats'];
 }
 
@@ -85,6 +90,8 @@ export interface Report {
   /** Left for the next run (a budget ran out). */
   notAttempted: ReportProblem[];
   warnings: string[];
+  /** What the user may want to do next (a registry's garbage collector after deletes). */
+  notes: string[];
   /** Set when the run stopped on an error; nothing after it happened. */
   error?: { message: string; exitCode: number };
   exitCode: number;
@@ -95,7 +102,7 @@ export function emptyReport(fields: { command: Report['command']; dryRun: boolea
   return {
     tool: 'regsweep', version: 1, command: fields.command, dryRun: fields.dryRun, now: fields.now.toISOString(),
     startedAt: fields.startedAt.toISOString(), finishedAt: fields.startedAt.toISOString(), policySource: fields.policySource,
-    repositories: [], untouched: [], kept: [], deleted: [], tagsRemoved: [], failed: [], skipped: [], notAttempted: [], warnings: [], exitCode: 0,
+    repositories: [], untouched: [], kept: [], deleted: [], tagsRemoved: [], failed: [], skipped: [], notAttempted: [], warnings: [], notes: [], exitCode: 0,
   };
 }
 
@@ -103,20 +110,26 @@ export function emptyReport(fields: { command: Report['command']; dryRun: boolea
 export function addToReport(report: Report, plan: Plan, results: readonly ItemResult[] | undefined, tagResults?: readonly TagResult[]): void {
   const repository = plan.registry;
   const keptByReason: Partial<Record<ReasonName, number>> = {};
+  const keptByAnyReason: Partial<Record<ReasonName, number>> = {};
   for (const k of plan.kept) {
     const names = [...new Set(k.reasons.map((r) => r.reason))];
-    for (const n of names) keptByReason[n] = (keptByReason[n] ?? 0) + 1;
+    for (const n of names) keptByAnyReason[n] = (keptByAnyReason[n] ?? 0) + 1;
+    const first = names[0]; // reasons come in REASON_ORDER
+    if (first !== undefined) keptByReason[first] = (keptByReason[first] ?? 0) + 1;
     report.kept.push({
       repository, digest: k.digest, tags: k.tags, kind: k.kind, reasons: names,
       details: k.reasons.map((r) => ({ reason: r.reason, detail: r.detail, ...(r.where ? { where: r.where } : {}) })),
       ...(k.commits ? { commits: k.commits } : {}),
     });
   }
-  const totals: RepositoryTotals = { repository, kept: plan.kept.length, deleted: 0, tagsRemoved: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason, stats: plan.stats };
+  const totals: RepositoryTotals = { repository, kept: plan.kept.length, deleted: 0, tagsRemoved: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason, keptByAnyReason, stats: plan.stats };
+  const extra = (d: DeletionItem): Pick<ReportDeleted, 'size' | 'builtAt'> => ({
+    ...(d.listed.size !== undefined ? { size: d.listed.size } : {}), ...(d.builtAt ? { builtAt: d.builtAt.toISOString() } : {}),
+  });
   const entry = (i: { digest: string; tags: string[] }, message: string): ReportProblem => ({ repository, digest: i.digest, tags: i.tags, message });
   if (!results) {
     for (const d of plan.delete) {
-      report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status: 'would-delete', ...(d.listed.size !== undefined ? { size: d.listed.size } : {}) });
+      report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status: 'would-delete', ...extra(d) });
     }
     totals.deleted = plan.delete.length;
   } else {
@@ -124,7 +137,7 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
       const d = r.item;
       if (r.status === 'deleted' || r.status === 'gone') {
         const status = report.dryRun ? 'would-delete' : r.status;
-        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status, ...(d.listed.size !== undefined ? { size: d.listed.size } : {}) });
+        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status, ...extra(d) });
         totals.deleted += 1;
       } else if (r.status === 'failed') {
         report.failed.push(entry(d, r.message ?? 'failed'));

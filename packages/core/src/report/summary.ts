@@ -17,12 +17,38 @@ export function formatBytes(n: number): string {
 
 const shortDigest = (d: string): string => d.replace(/^sha256:/, '').slice(0, 12);
 
+/** `policy: werf.yaml (cleanup section)`, `policy: .regsweep.yml`, `policy: default (why)`. */
+function policyLine(report: Report): string {
+  const source = report.policySource;
+  if (report.policyNote) return `policy: ${source} (${report.policyNote})`;
+  return `policy: ${source}${/(^|\/)werf\.ya?ml$/.test(source) ? ' (cleanup section)' : ''}`;
+}
+
+const AGE = /, built (\d+[mhd]) ago$/;
+
+/** Oldest first (unknown build times last), each with its tags, age and why; the bytes freed as an estimate. */
+function deletionLines(report: Report): string[] {
+  const freed = report.repositories.reduce<number | undefined>((sum, r) => (r.stats.freedBytes === undefined ? sum : (sum ?? 0) + r.stats.freedBytes), undefined);
+  const estimate = freed !== undefined && freed > 0
+    ? `; about ${formatBytes(freed)} of configs and layers no kept image uses (estimated from the manifests)`
+    : '';
+  const lines = [`${report.dryRun ? 'Would delete' : 'Deleted'} ${report.deleted.length} image(s), oldest first${estimate}:`];
+  const time = (d: Report['deleted'][number]): number => (d.builtAt ? Date.parse(d.builtAt) : Number.POSITIVE_INFINITY);
+  const ordered = [...report.deleted].sort((a, b) => time(a) - time(b) || (a.digest < b.digest ? -1 : 1));
+  for (const d of ordered.slice(0, MAX_LISTED)) {
+    const age = AGE.exec(d.why)?.[1];
+    lines.push(`  - ${d.tags.length ? d.tags.join(', ') : '(untagged)'}${age ? `, ${age} old` : ''} (${shortDigest(d.digest)}) — ${d.why.replace(AGE, '')}`);
+  }
+  if (report.deleted.length > MAX_LISTED) lines.push(`  … and ${report.deleted.length - MAX_LISTED} more (see the JSON report)`);
+  return lines;
+}
+
 /** The summary of a report a person reads: per repository what was kept (by reason) and deleted, then problems. */
 export function renderSummary(report: Report): string {
   const lines: string[] = [];
   const verb = report.dryRun ? 'would delete' : 'deleted';
   lines.push(`regsweep ${report.command}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`);
-  if (report.policySource !== 'none') lines.push(`  policy: ${report.policySource}${report.policyNote ? ` (${report.policyNote})` : ''}`);
+  if (report.policySource !== 'none') lines.push(`  ${policyLine(report)}`);
   for (const r of report.repositories) {
     const reasons = REASON_ORDER.filter((n) => r.keptByReason[n]).map((n) => `${n} ${r.keptByReason[n]}`).join(', ');
     const left = r.notAttempted ? `${report.dryRun ? ' (budget)' : ''}; ${r.notAttempted} more next run` : '';
@@ -39,14 +65,7 @@ export function renderSummary(report: Report): string {
     }
     if (inUse.length > MAX_LISTED) lines.push(`  … and ${inUse.length - MAX_LISTED} more (see the JSON report)`);
   }
-  const bytes = report.deleted.reduce((s, d) => s + (d.size ?? 0), 0);
-  if (report.deleted.length > 0) {
-    lines.push(`${report.dryRun ? 'Would delete' : 'Deleted'} ${report.deleted.length} image(s)${bytes > 0 ? `, about ${formatBytes(bytes)} of manifests listed` : ''}:`);
-    for (const d of report.deleted.slice(0, MAX_LISTED)) {
-      lines.push(`  - ${shortDigest(d.digest)} ${d.tags.length ? d.tags.join(', ') : '(untagged)'} — ${d.why}`);
-    }
-    if (report.deleted.length > MAX_LISTED) lines.push(`  … and ${report.deleted.length - MAX_LISTED} more (see the JSON report)`);
-  }
+  if (report.deleted.length > 0) lines.push(...deletionLines(report));
   if (report.tagsRemoved.length > 0) {
     lines.push(`${report.dryRun ? 'Would remove' : 'Removed'} ${report.tagsRemoved.length} stale tag(s), keeping their images:`);
     for (const t of report.tagsRemoved.slice(0, MAX_LISTED)) lines.push(`  - ${t.tag} (${shortDigest(t.digest)}) — ${t.why}`);
@@ -59,6 +78,7 @@ export function renderSummary(report: Report): string {
     for (const f of list.slice(0, MAX_LISTED)) lines.push(`  - ${shortDigest(f.digest)} ${f.tags.join(', ') || '(untagged)'}: ${f.message}`);
     if (list.length > MAX_LISTED) lines.push(`  … and ${list.length - MAX_LISTED} more (see the JSON report)`);
   }
+  for (const n of report.notes ?? []) lines.push(`note: ${n}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   // The error itself is printed once, by the front end (stderr, an annotation, the job log): here one line.
   if (report.error) {

@@ -12,14 +12,16 @@ export class MemoryRegistry implements Registry {
   private readonly blobs = new Map<string, unknown>();
   constructor(readonly name: string) {}
 
-  image(spec: { name: string; tags: string[]; revision?: string; created: string }): this {
+  /** `layers`: blobs by name (the same name is the same blob) with their sizes. */
+  image(spec: { name: string; tags: string[]; revision?: string; created: string; layers?: Array<{ name: string; size: number }> }): this {
     const config = { created: spec.created, config: { Labels: spec.revision ? { 'org.opencontainers.image.revision': spec.revision } : {} } };
     const configDigest = digestOf(`${spec.name}-config`);
     this.blobs.set(configDigest, config);
     const digest = digestOf(spec.name);
     this.blobs.set(digest, {
       schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: 1 }, layers: [],
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: 1 },
+      layers: (spec.layers ?? []).map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(`layer-${l.name}`), size: l.size })),
     });
     this.listing.push({ digest, tags: spec.tags });
     return this;

@@ -1,0 +1,34 @@
+/**
+ * What a plan's deletions free, as an estimate from the manifests (the summary's bytes): the
+ * sizes of the configs and layers that deleted images (and the children of deleted indexes) name and
+ * that no kept image (or child of a kept index) names, each blob counted once. A registry stores a blob
+ * once for every repository, so blobs shared with another repository are counted here although they
+ * stay; and only images whose manifests were read take part.
+ */
+import type { Digest } from '../ports.js';
+import type { ImageGraph } from '../graph/graph.js';
+
+function blobsUnder(graph: ImageGraph, roots: Iterable<Digest>): Map<Digest, number> {
+  const blobs = new Map<Digest, number>();
+  const seen = new Set<Digest>();
+  const stack = [...roots];
+  for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
+    if (seen.has(d)) continue;
+    seen.add(d);
+    const n = graph.nodes.get(d);
+    if (!n) continue;
+    for (const b of n.blobs) blobs.set(b.digest, b.size);
+    stack.push(...n.children);
+  }
+  return blobs;
+}
+
+/** Bytes freed by deleting `deleted` while `kept` stay; undefined when no deleted image's manifest gave sizes. */
+export function freedBytes(graph: ImageGraph, kept: Iterable<Digest>, deleted: Iterable<Digest>): number | undefined {
+  const gone = blobsUnder(graph, deleted);
+  if (gone.size === 0) return undefined;
+  const staying = blobsUnder(graph, kept);
+  let total = 0;
+  for (const [digest, size] of gone) if (!staying.has(digest)) total += size;
+  return total;
+}
