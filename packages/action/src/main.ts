@@ -20,6 +20,7 @@ import type { ActionDeps, ActionResult } from './action-io.js';
 import { actionPorts } from './action-ports.js';
 import { digestCacheDir, restoreDigestCache, saveDigestCache, type RestoredCache } from './digest-cache.js';
 import { redacting, renderActionOutputs, type ReportTarget } from './action-output.js';
+import { logGroups } from './log-groups.js';
 import { readInputs } from './inputs.js';
 
 export type { ActionDeps, ActionIo, ActionResult } from './action-io.js';
@@ -53,10 +54,11 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
     io.info(`regsweep ${VERSION}: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
     cache = { dir: digestCacheDir(inputs.cacheDir, deps.env['GITHUB_WORKSPACE'] || deps.cwd, deps.env['RUNNER_TEMP'] || deps.tmpdir), complete: false };
     if (inputs.keepCache && deps.cacheService) cache.restored = await restoreDigestCache(deps.cacheService, cache.dir, deps.env, io);
+    const groups = logGroups(io);
     const run = await runPipeline({
       command: 'cleanup', dryRun: inputs.dryRun, concurrency: CONCURRENCY, noun: 'packages',
       ...(inputs.maxDeletions !== undefined ? { maxDeletions: inputs.maxDeletions } : {}),
-    }, actionPorts(inputs, deps, io, clock, cache.dir), report);
+    }, { ...actionPorts(inputs, deps, io, clock, cache.dir), phase: groups.phase }, report).finally(groups.close);
     // Only a whole run may drop cache entries it did not use (a partial one may not have needed them yet).
     cache.complete = !inputs.dryRun && report.exitCode === 0 && run.unplanned.length === 0 && report.notAttempted.length === 0;
     if (run.unplanned.length > 0) io.notice(`GitHub's request budget ran out before ${run.unplanned.join(', ')} could be read: nothing was deleted there; the next run continues`);

@@ -53,6 +53,7 @@ test('cache on: the first run saves the digest cache; the second restores it, re
       assert.is(second.code, 0, second.stdout + second.stderr);
       assert.match(second.stdout, new RegExp(`digest cache: restored ${saved[0]}`));
       assert.is(manifestReads(w), readsFirst, 'the second run reads every manifest from the restored cache');
+      assert.match(second.stdout, /reading manifests: \d+\/\d+ \([1-9]\d* from cache in all\)/, 'progress says the reads came from the cache');
       assert.is((await report(second)).deleted.length, 0);
       assert.is(w.left().length, 4);
       // The deleted branch's manifests and configs were used by no part of this complete run: dropped.
@@ -75,7 +76,7 @@ test('cache on: the first run saves the digest cache; the second restores it, re
   }
 });
 
-test('cache: false, or no cache service: no cache call, the run still cleans', async () => {
+test('cache: false, or no cache service: no cache call, the run still cleans; each phase is a log group', async () => {
   const cache = await startFakeActionsCache();
   const { world: w, gone } = world();
   try {
@@ -89,6 +90,10 @@ test('cache: false, or no cache service: no cache call, the run still cleans', a
       assert.is(noService.code, 0, noService.stdout + noService.stderr);
       assert.match(noService.stdout, /digest cache: the Actions cache service is not available to this job/);
       assert.equal(w.left().filter((d) => gone.includes(d)), [], 'the deleted branch\'s images are gone');
+      const groups = [...noService.stdout.matchAll(/^::group::regsweep: \S+: ([a-z ]+)$/gm)].map((m) => m[1]);
+      assert.equal(groups, ['listing', 'reading manifests', 'planning', 'checking the plan', 'deleting'], noService.stdout);
+      assert.is((noService.stdout.match(/^::endgroup::$/gm) ?? []).length, groups.length, 'every group closed');
+      assert.ok(noService.stdout.lastIndexOf('::endgroup::') < noService.stdout.indexOf('regsweep cleanup\n'), 'closed before the summary');
     });
   } finally {
     await cache.close();

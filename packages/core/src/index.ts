@@ -40,7 +40,7 @@ export type { CleanupPolicy, KeepPolicy, KeepFor, Limit, NamePattern, Operator, 
 // The run pipeline.
 export { runPipeline } from './pipeline/pipeline.js';
 export type { LoadedPolicy, PipelinePorts, PipelineRepository, PipelineResult, PipelineSettings } from './pipeline/pipeline.js';
-export type { RepositoryFailure } from './run.js';
+export type { PhaseName, RepositoryFailure } from './run.js';
 
 // Plans and reports.
 export type { Plan, PlanStats, PlannedImage, KeptImage, DeletionItem, Reason, ReasonName, StaleTag } from './plan/types.js';

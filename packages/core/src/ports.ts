@@ -149,6 +149,8 @@ export interface Registry {
    * run (a CNCF distribution registry's garbage collector). Absent: nothing to say.
    */
   readonly afterDeleting?: string;
+  /** Manifest and config reads answered from a cache so far (for progress lines); absent: no cache. */
+  readsFromCache?(): number;
   /** Every tagged digest, and the untagged ones where the registry lists them. Throws when incomplete. */
   list(): Promise<ListedImage[]>;
   /** Reads a manifest by digest. */

@@ -17,6 +17,14 @@ export interface Progress {
   (message: string): void;
 }
 
+/** The named phases of one repository's run, in order; a front end may fold each (CI log sections). */
+export type PhaseName = 'listing' | 'reading manifests' | 'planning' | 'checking the plan' | 'deleting' | 'removing stale tags';
+
+/** Told when a repository's run enters a phase. */
+export interface PhaseListener {
+  (repository: string, phase: PhaseName): void;
+}
+
 export interface RunOptions {
   registry: Registry;
   policy: CleanupPolicy;
@@ -30,29 +38,63 @@ export interface RunOptions {
   /** The whole run's deletion budget, shared by every repository (absent: none). */
   budget?: DeletionBudget;
   progress?: Progress;
+  phase?: PhaseListener;
   /** werf's storage role of the repository (final: follows a primary's plan; cache: by age). Absent: the policy. */
   role?: PlanInput['role'];
 }
 
-function progressEvery(progress: Progress | undefined, label: string): (done: number, total: number) => void {
+function progressEvery(progress: Progress | undefined, label: string, detail: () => string = () => ''): (done: number, total: number) => void {
   let last = 0;
   return (done, total) => {
     if (!progress) return;
     if (done === total || done - last >= Math.max(50, Math.ceil(total / 20))) {
       last = done;
-      progress(`${label}: ${done}/${total}`);
+      progress(`${label} ${done}/${total}${detail()}`);
     }
   };
 }
 
+/**
+ * "reading manifests: 15/15 (13 from cache)", then "reading configs: …": one count per kind across the
+ * inventory's rounds (an index's children are read in a round of their own).
+ */
+function readingProgress(o: RunOptions): (done: number, total: number, what: string) => void {
+  const counts = new Map<string, { base: number; done: number; total: number }>();
+  const fromCache = (): number => o.registry.readsFromCache?.() ?? 0;
+  const cachedBefore = fromCache();
+  let started = false;
+  let last = 0;
+  return (done, total, what) => {
+    if (!started) {
+      started = true;
+      o.phase?.(o.registry.name, 'reading manifests');
+    }
+    const c = counts.get(what) ?? { base: 0, done: 0, total: 0 };
+    if (done < c.done) c.base += c.total; // a new round of the same kind
+    c.done = done;
+    c.total = total;
+    counts.set(what, c);
+    if (!o.progress || (done !== total && done - last < Math.max(50, Math.ceil(total / 20)))) return;
+    last = done === total ? 0 : done;
+    const cached = o.registry.readsFromCache ? ` (${fromCache() - cachedBefore} from cache in all)` : '';
+    o.progress(`${o.registry.name}: reading ${what}s: ${c.base + done}/${c.base + total}${cached}`);
+  };
+}
+
+/** Enters a phase: tells the listener, and says it (with `what`) as a progress line. */
+function enter(o: RunOptions, phase: PhaseName, what = ''): void {
+  o.phase?.(o.registry.name, phase);
+  o.progress?.(`${o.registry.name}: ${phase}${what ? `: ${what}` : ''}`);
+}
+
 export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 'cleanup'): Promise<Plan> {
-  const readProgress = progressEvery(o.progress, `${o.registry.name}: reading manifests`);
+  enter(o, 'listing');
   const inventory = await readInventory(o.registry, {
     revisionKeys: o.policy.imageCommits.labels,
     concurrency: o.concurrency,
-    onProgress: (done, total) => readProgress(done, total),
+    onProgress: readingProgress(o),
   });
-  o.progress?.(`${o.registry.name}: ${inventory.listing.length} listed digests; planning`);
+  enter(o, 'planning', `${inventory.listing.length} listed digests${o.history ? ', walking the history' : ''}`);
   const plan = mode === 'purge' ? planPurge({ name: o.registry.name }, inventory.graph, o.now) : await planCleanup({
     registry: {
       name: o.registry.name, listsUntagged: o.registry.capabilities.listsUntagged,
@@ -73,7 +115,7 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
  */
 export async function recheckBeforeWriting(o: RunOptions, plan: Plan): Promise<void> {
   if (o.dryRun || (plan.delete.length === 0 && plan.untag.length === 0)) return;
-  o.progress?.(`${o.registry.name}: listing again to check the plan before deleting`);
+  enter(o, 'checking the plan', 'listing again before deleting');
   let fresh;
   try {
     fresh = await o.registry.list();
@@ -107,16 +149,26 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
   if (o.dryRun) results = await previewDeletions(o, plan);
   else if (plan.delete.length > 0) {
     await o.registry.checkDeletable?.();
-    const tick = progressEvery(o.progress, `${o.registry.name}: deleting`);
+    o.phase?.(o.registry.name, 'deleting');
+    const started = o.clock.now().getTime();
+    let deleted = 0;
+    const tick = progressEvery(o.progress, `${o.registry.name}: deleting:`, () => {
+      const minutes = (o.clock.now().getTime() - started) / 60_000;
+      return minutes > 0 ? ` (${Math.round(deleted / minutes)} a minute)` : '';
+    });
     results = await executeDeletions(o.registry, plan.delete, {
       clock: o.clock, concurrency: o.concurrency,
       ...(o.budget !== undefined ? { budget: o.budget } : {}),
-      onProgress: (_r, done, total) => tick(done, total),
+      onProgress: (_r, done, total) => {
+        deleted = done;
+        tick(done, total);
+      },
     });
   } else results = [];
   let tagResults: TagResult[] | undefined;
   if (!o.dryRun && plan.untag.length > 0) {
     if (plan.delete.length === 0 && o.registry.capabilities.deletesTagAlone) await o.registry.checkDeletable?.();
+    enter(o, 'removing stale tags', `${plan.untag.length}`);
     tagResults = await removeTags(o.registry, plan.untag, { clock: o.clock, concurrency: o.concurrency });
   }
   addToReport(report, plan, results, tagResults);

@@ -174,6 +174,21 @@ test('a final follows its primary: kept where the primary keeps the same tag', a
   assert.ok(calls.progress.includes('final: final repository, follows a'), calls.progress.join('\n'));
 });
 
+test('named phases: each repository goes through listing, reading, planning, checking and deleting, each said by name', async () => {
+  const a = primary('a');
+  const phases: string[] = [];
+  const { ports: p, calls } = ports([repo(spec('a'), a)], { phase: (repository, phase) => void phases.push(`${repository}: ${phase}`) });
+  await runPipeline(settings(), p, report());
+  assert.equal(phases, ['a: listing', 'a: reading manifests', 'a: planning', 'a: checking the plan', 'a: deleting']);
+  assert.ok(calls.progress.includes('a: reading manifests: 5/5'), calls.progress.join('\n'));
+  assert.ok(calls.progress.includes('a: reading configs: 5/5'));
+  assert.ok(calls.progress.includes('a: planning: 5 listed digests, walking the history'));
+  assert.ok(calls.progress.some((m) => /^a: deleting: 3\/3( \(\d+ a minute\))?$/.test(m)), calls.progress.join('\n'));
+  const dry: string[] = [];
+  await runPipeline(settings({ dryRun: true }), ports([repo(spec('a'), primary('a'))], { phase: (_r, phase) => void dry.push(phase) }).ports, report());
+  assert.equal(dry, ['listing', 'reading manifests', 'planning'], 'a dry run neither checks again nor deletes');
+});
+
 test('explain plans and deletes nothing; a dry run reports what it would delete', async () => {
   const a = primary('a');
   const explain = await runPipeline(settings({ command: 'explain' }), ports([repo(spec('a'), a)]).ports, report());

@@ -204,6 +204,11 @@ export class GhcrRegistry implements Registry {
     throw this.failure(res, `check version ${id}`);
   }
 
+  /** Manifest and config reads answered by the digest cache so far (progress lines). */
+  readsFromCache(): number {
+    return this.reader?.cacheStats()?.hits ?? 0;
+  }
+
   async getManifest(digest: Digest): Promise<RawManifest> {
     return this.oci().getManifest(digest);
   }

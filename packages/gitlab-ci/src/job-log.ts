@@ -33,6 +33,27 @@ export function section(name: string, header: string, body: readonly string[], o
   ];
 }
 
+/**
+ * The run's named phases as collapsed sections while it runs: each repository's phase opens one,
+ * closed by the next phase or the end of the run; progress lines land inside.
+ */
+export function phaseSections(say: (line: string) => void, now: () => number): { phase(repository: string, phase: string): void; close(): void } {
+  let open: string | undefined;
+  let n = 0;
+  const close = (): void => {
+    if (open !== undefined) say(`${ESC}[0Ksection_end:${now()}:${open}\r${ESC}[0K`);
+    open = undefined;
+  };
+  return {
+    phase: (repository, phase) => {
+      close();
+      open = sectionName(`regsweep_phase_${++n}_${phase}`);
+      say(`${ESC}[0Ksection_start:${now()}:${open}[collapsed=true]\r${ESC}[0K${BOLD}regsweep: ${repository}: ${phase}${RESET}`);
+    },
+    close,
+  };
+}
+
 const short = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
 const tags = (list: readonly string[]): string => (list.length === 0 ? '(untagged)' : list.join(', '));
 

@@ -17,6 +17,7 @@ import { createRedactor } from '@regsweep/core/internal';
 import { realClock } from '@regsweep/node-host';
 import { finish, prepareOutputs, secretsOf } from './job-outputs.js';
 import type { JobDeps, JobResult } from './job-deps.js';
+import { phaseSections } from './job-log.js';
 import { jobPorts } from './job-ports.js';
 import { readJobVariables, reportDirOf } from './variables.js';
 
@@ -49,10 +50,11 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     say(`regsweep ${VERSION}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
       ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
     const { ports, project } = jobPorts(s, deps, say, (secret) => void secrets.add(secret), clock);
+    const sections = phaseSections(say, () => Math.floor(clock.now().getTime() / 1000));
     await runPipeline({
       command: 'cleanup', dryRun: s.dryRun, concurrency: CONCURRENCY, noun: 'repositories',
       ...(s.maxDeletions !== undefined ? { maxDeletions: s.maxDeletions } : {}),
-    }, ports, report);
+    }, { ...ports, phase: sections.phase }, report).finally(sections.close);
     const requests = Object.entries(project()?.http.stats().requests ?? {}).map(([kind, n]) => `${kind} ${n}`).join(', ');
     say(`GitLab requests: ${requests || 'none'}`);
   } catch (error) {

@@ -90,6 +90,11 @@ test('deleted branch, merged-and-deleted MR branch and an old commit go; branche
   assert.match(r.stdout, /\u001b\[0Ksection_start:\d+:regsweep_summary\r\u001b\[0K/);
   assert.match(r.stdout, /\u001b\[0Ksection_start:\d+:regsweep_deleted\[collapsed=true\]\r\u001b\[0K.*deleted: 4 image/);
   assert.match(r.stdout, /\u001b\[0Ksection_end:\d+:regsweep_deleted\r\u001b\[0K/);
+  // Each phase of the run in a collapsed section of its own, all closed before the summary.
+  const phases = [...r.stdout.matchAll(/section_start:\d+:regsweep_phase_\d+_[^[]+\[collapsed=true\]\r\u001b\[0K\u001b\[1mregsweep: \S+: ([a-z ]+)/g)].map((m) => m[1]);
+  assert.equal([...new Set(phases)], ['listing', 'reading manifests', 'planning', 'checking the plan', 'deleting'], r.stdout);
+  assert.is((r.stdout.match(/section_start:\d+:regsweep_phase_/g) ?? []).length, (r.stdout.match(/section_end:\d+:regsweep_phase_/g) ?? []).length);
+  assert.ok(r.stdout.lastIndexOf('section_end:') > r.stdout.indexOf('section_start:') && r.stdout.indexOf('regsweep_summary') > r.stdout.lastIndexOf('regsweep_phase_'));
   assert.match(r.stdout, /token: variable REGSWEEP_API_TOKEN/);
   // The listing read twice (the reads must agree), and again twice right before the deletes.
   assert.match(r.stdout, /GitLab requests: .*tags-v1 4/);

@@ -223,6 +223,11 @@ export class GitLabRegistry implements Registry {
     return this.denied;
   }
 
+  /** Manifest and config reads answered by the digest cache so far (progress lines). */
+  readsFromCache(): number {
+    return this.reader?.cacheStats()?.hits ?? 0;
+  }
+
   async getManifest(digest: Digest): Promise<RawManifest> {
     return this.oci().getManifest(digest);
   }

@@ -12,7 +12,7 @@ import { defaultCleanupPolicy } from '../policy/defaults.js';
 import type { CleanupPolicy, RepositorySpec } from '../policy/types.js';
 import type { Clock, ClusterImageUse, GitHistory, Registry } from '../ports.js';
 import type { Report } from '../report/report.js';
-import { applyPlan, isBudgetStop, planRepository, type RepositoryFailure, type RunOptions } from '../run.js';
+import { applyPlan, isBudgetStop, planRepository, type PhaseName, type RepositoryFailure, type RunOptions } from '../run.js';
 import { DeletionBudget } from './budget.js';
 import { inPlanOrder, storageRoleOf } from './order.js';
 
@@ -64,6 +64,8 @@ export interface PipelinePorts {
   /** The project's git history; required unless purging or the policy does not use git. */
   history?(loaded: LoadedPolicy): Promise<GitHistory>;
   progress?(message: string): void;
+  /** Told when a repository's run enters a named phase (listing, reading manifests, planning, …): CI logs fold each. */
+  phase?(repository: string, phase: PhaseName): void;
 }
 
 /** What a run did beyond the report: the plans, the repositories that failed and those left for the next run. */
@@ -101,6 +103,7 @@ export async function runPipeline(settings: PipelineSettings, ports: PipelinePor
       policy, keepTags: loaded?.keepTags ?? [], clusterImages, clock: ports.clock, now: ports.clock.now(),
       dryRun: settings.dryRun, concurrency: settings.concurrency, budget: new DeletionBudget(settings.maxDeletions),
       ...(history ? { history } : {}), ...(ports.progress ? { progress: ports.progress } : {}),
+      ...(ports.phase ? { phase: (repository: string, phase: PhaseName) => ports.phase?.(repository, phase) } : {}),
     };
     await planAndApply(opened, base, settings, result, report);
     if (result.failures.length > 0) report.error = failureError(report, result, opened.length, settings.noun, indent);
