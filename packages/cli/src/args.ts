@@ -39,7 +39,7 @@ export type Command =
   | ({ kind: 'purge'; yes: boolean } & CommonArgs)
   | ({ kind: 'explain'; tags: string[] } & PolicyArgs & CommonArgs)
   /** General help, or one command's. */
-  | { kind: 'help'; command?: CommandName }
+  | { kind: 'help'; command?: CommandName | 'demo' }
   | { kind: 'version' }
   | { kind: 'demo' };
 
@@ -95,11 +95,13 @@ export function parseCommand(argv: readonly string[]): Command {
   if (verb === 'help') {
     const [about] = rest;
     if (about === undefined) return { kind: 'help' };
+    if (about === 'demo') return { kind: 'help', command: 'demo' };
     if (!isCommand(about)) throw unknownCommand(about);
     return { kind: 'help', command: about };
   }
   if (verb === '--version' || verb === '-v' || verb === 'version') return { kind: 'version' };
   if (verb === 'demo' && rest.length === 0) return { kind: 'demo' };
+  if (verb === 'demo' && rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) return { kind: 'help', command: 'demo' };
   if (verb === 'demo') throw new InputError('demo takes no flags', 'run `regsweep demo`');
   if (!isCommand(verb)) throw unknownCommand(verb);
   if (rest.some((w) => w === '--help' || w === '-h')) return { kind: 'help', command: verb };

@@ -76,6 +76,14 @@ export function commandHelp(command: CommandName): string {
   ].join('\n');
 }
 
+export function demoHelp(): string {
+  return [
+    `regsweep demo: ${COMMAND_SUMMARIES.demo}`, '', 'Usage:\n  regsweep demo', '',
+    'No flags. It builds a git project (branches, a deleted branch, a release tag) and an OCI image layout in a',
+    'temporary folder, then runs cleanup --dry-run, explain and cleanup on them with the default policy.',
+  ].join('\n');
+}
+
 export function generalHelp(): string {
   const names = [...COMMANDS, 'demo', 'help'] as const;
   return [

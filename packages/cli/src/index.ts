@@ -1,4 +1,4 @@
 export { main, type Io } from './main.js';
 export { parseCommand, type Command, type KubeArgs } from './args.js';
-export { commandHelp, generalHelp, usageLine } from './help.js';
+export { commandHelp, demoHelp, generalHelp, usageLine } from './help.js';
 export { FLAGS, flagsOf, type CommandName, type FlagSpec } from './flags.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describeError, emptyReport, InputError, renderSummary, runPipeline, VERSION, type Report } from '@regsweep/core';
 import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { parseCommand, type Command } from './args.js';
-import { commandHelp, generalHelp } from './help.js';
+import { commandHelp, demoHelp, generalHelp } from './help.js';
 import { runDemo } from './demo.js';
 import { explainTags } from './explain.js';
 import { redactingIo, type Io } from './io.js';
@@ -23,8 +23,12 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     io.stderr(`regsweep: ${describe(err)}\n`);
     return exitCodeOf(err);
   }
-  if (command.kind === 'help' || command.kind === 'version') {
-    io.stdout(command.kind === 'version' ? `${VERSION}\n` : `${command.command ? commandHelp(command.command) : generalHelp()}\n`);
+  if (command.kind === 'version') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (command.kind === 'help') {
+    io.stdout(`${command.command === undefined ? generalHelp() : command.command === 'demo' ? demoHelp() : commandHelp(command.command)}\n`);
     return 0;
   }
   if (command.kind === 'demo') return runDemo(rawIo, main);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VERSION } from '@regsweep/core';
-import { commandHelp, FLAGS, flagsOf, generalHelp, parseCommand, usageLine, type CommandName } from '../src/index.js';
+import { commandHelp, demoHelp, FLAGS, flagsOf, generalHelp, parseCommand, usageLine, type CommandName } from '../src/index.js';
 import { runCli } from './support/cli.js';
 
 const COMMANDS: CommandName[] = ['cleanup', 'explain', 'purge'];
@@ -64,6 +64,8 @@ test('--help, help COMMAND and --version, as a user types them', () => {
   assert.is(runCli(['explain', '--tag', 'x', '-h'], cwd).stdout, `${commandHelp('explain')}\n`);
   assert.is(runCli(['--help'], cwd).stdout, `${generalHelp()}\n`);
   for (const words of [['--version'], ['-v'], ['version']]) assert.is(runCli(words, cwd).stdout, `${VERSION}\n`);
+  assert.is(runCli(['demo', '--help'], cwd).stdout, `${demoHelp()}\n`);
+  assert.is(runCli(['help', 'demo'], cwd).stdout, `${demoHelp()}\n`);
 });
 
 test('did you mean: a mistyped flag or command gets the nearest one; the error is printed once, with no usage dump', () => {

@@ -71,10 +71,15 @@ test('a real cleanup deletes what the plan says; every remaining tag is pullable
   assert.ok(r.report.deleted.every((d) => d.status === 'deleted'), JSON.stringify(r.report.deleted.map((d) => d.status)));
   assert.equal(r.report.tagsRemoved.map((t) => `${t.tag} ${t.status}`), world.expectUntagged.map((t) => `${t} removed`));
   await assertCleaned(server, NAME, world);
+  // The deleted index's two platform manifests are unlisted: they wait for the garbage collector, and the run says so.
+  assert.equal(r.report.notes.length, 1, JSON.stringify(r.report.notes));
+  assert.match(r.report.notes[0] ?? '', /registry garbage-collect --delete-untagged .*\(2 untagged child manifest\(s\) of the deleted multi-arch indexes wait for it\)$/);
+  assert.match(r.stdout, /\nnote: 127\.0\.0\.1:\d+\/[^:]+: a registry frees the layers of deleted images/);
   const again = await cleanup(server, NAME);
   assert.is(again.code, 0, describeRun(again));
   assert.equal(again.report.deleted, []);
   assert.equal(again.report.tagsRemoved, []);
+  assert.equal(again.report.notes, [], 'nothing deleted: nothing to say');
   assert.equal(await registryTags(server.url, NAME), world.expectKept);
 });
 

@@ -173,7 +173,9 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
   }
   addToReport(report, plan, results, tagResults);
   const deletedSome = (results ?? []).some((r) => r.status === 'deleted');
-  if (deletedSome && o.registry.afterDeleting) report.notes.push(`${o.registry.name}: ${o.registry.afterDeleting}`);
+  const left = plan.stats.childrenLeft ?? 0;
+  const waiting = left > 0 ? ` (${left} untagged child manifest(s) of the deleted multi-arch indexes wait for it)` : '';
+  if (deletedSome && o.registry.afterDeleting) report.notes.push(`${o.registry.name}: ${o.registry.afterDeleting}${waiting}`);
   return results;
 }
 

@@ -11,7 +11,7 @@ import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageGraph } from '../graph/graph.js';
 import { closeOverKept, keepAttachmentsOfUnlistedSubjects } from './closure.js';
 import { mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
-import { freedBytes } from './freed.js';
+import { childrenLeftBehind, freedBytes } from './freed.js';
 import { splitKeptAndDeleted } from './plan-lists.js';
 import { compileKeepList, inUseReasons } from './reasons.js';
 import { selectReferences } from './select-refs.js';
@@ -89,12 +89,15 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
 
   const { kept, toDelete } = splitKeptAndDeleted(graph, reasons, mapping, { walk, now, useGit, role });
   const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList) : [];
-  const freed = freedBytes(graph, kept.map((k) => k.digest), toDelete.map((d) => d.digest));
+  const keptDigests = kept.map((k) => k.digest);
+  const deletedDigests = toDelete.map((d) => d.digest);
+  const freed = freedBytes(graph, keptDigests, deletedDigests);
+  const childrenLeft = input.registry.listsUntagged ? 0 : childrenLeftBehind(graph, keptDigests, deletedDigests);
   return {
     registry: input.registry.name, now, kept, delete: toDelete, untag, warnings: [],
     stats: {
       images: units.length, refs: refs.length, selectedRefs: selected.length, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited,
-      ...(freed !== undefined ? { freedBytes: freed } : {}),
+      ...(freed !== undefined ? { freedBytes: freed } : {}), ...(childrenLeft > 0 ? { childrenLeft } : {}),
     },
   };
 }

@@ -70,6 +70,8 @@ export interface PlanStats {
   configReads?: number;
   /** Bytes the deletions free, estimated from the manifests (plan/freed.ts); absent when they give no sizes. */
   freedBytes?: number;
+  /** Unlisted children of deleted indexes no kept image names: they stay until the registry's garbage collector runs. */
+  childrenLeft?: number;
 }
 
 /** The decisions for one repository: what is kept and why, what is deleted in which order, stale tags. */

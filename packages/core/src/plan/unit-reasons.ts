@@ -85,7 +85,11 @@ function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Rea
   const keepFor = policy.unmapped.keepFor;
   const t = imageTimeMs(n);
   if (keepFor !== undefined && t !== undefined && nowMs - t >= keepFor) return undefined;
-  return { reason: 'unmapped', detail: 'no commit could be found for it (§3); unmapped images are kept' + (keepFor === undefined ? '' : ' while younger than unmapped.keepFor') };
+  return {
+    reason: 'unmapped',
+    detail: 'no commit could be found for it (no revision label, and no tag names a commit, a branch or a git tag: docs/cleanup-semantics.md §3); ' +
+      `unmapped images are kept${keepFor === undefined ? '' : ' while younger than unmapped.keepFor'}`,
+  };
 }
 
 /** The git-history reasons of a unit, appended to `list` (created when needed). */
