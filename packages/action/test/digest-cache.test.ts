@@ -3,14 +3,14 @@
  * which prefix restores, a save only when the run wrote or dropped entries, entries a complete run did
  * not read dropped, failures as warnings that never stop the run, and `cache: false` (runAction with a service that records every call).
  */
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ActionIo } from '../src/action-io.js';
 import { CACHE_KEY_PREFIX, digestCacheDir, restoreDigestCache, saveDigestCache, saveKey, type CacheService } from '../src/digest-cache.js';
 import { runAction } from '../src/index.js';
+import { inTemp as inTempFolder } from './support/temp.js';
 
 interface FakeService extends CacheService {
   calls: string[];
@@ -43,14 +43,7 @@ function io(lines: string[], inputs: Record<string, string> = {}): ActionIo {
   };
 }
 
-async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'regsweep-digest-cache-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const inTemp = (body: (dir: string) => Promise<void>): Promise<void> => inTempFolder('regsweep-digest-cache-', body);
 
 test('the key: one per run, attempt, job and step, restored by the prefix; the folder from cache-dir or RUNNER_TEMP', () => {
   assert.is(saveKey({ GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '2', GITHUB_JOB: 'clean up' }, 'ab12'), `${CACHE_KEY_PREFIX}77-2-clean_up-ab12`);

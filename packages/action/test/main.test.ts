@@ -3,8 +3,7 @@
  * input mistakes fail the step with the fix, the kubeconfig input fails closed, the report
  * and outputs are written even when the run stops; and the job summary's markdown is safe.
  */
-import { mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,6 +11,7 @@ import { emptyReport, type Report } from '@regsweep/core';
 import { renderJobSummary, runAction, type ActionDeps } from '../src/index.js';
 import { recordRun } from './support/record.js';
 import { testSecret } from '@regsweep/test-kit/secrets';
+import { inTemp as inTempFolder } from './support/temp.js';
 
 const TOKEN = testSecret('ghp-in-process');
 const KUBE_TOKEN = testSecret('kube-token');
@@ -56,14 +56,7 @@ function recorder(dir: string, change: Record<string, string>, fetchImpl?: typeo
   return { deps, calls, outputs, summary };
 }
 
-async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'regsweep-action-main-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const inTemp = (body: (dir: string) => Promise<void>): Promise<void> => inTempFolder('regsweep-action-main-', body);
 
 test('a bad input: the token is masked first, the step fails with the input named, report and outputs still written', async () => {
   await inTemp(async (dir) => {

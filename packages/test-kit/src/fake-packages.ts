@@ -13,9 +13,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FakeGhcrOci } from './fake-ghcr-oci.js';
 import { checkResponse } from './openapi-check.js';
 import { scaledClock } from './scaled-clock.js';
+import { publicUser } from './github-user.js';
 import { sendJson, startFakeServer, type FakeServer, type Handler } from './server.js';
 
 export { scaledClock } from './scaled-clock.js';
+export { publicUser } from './github-user.js';
 
 export interface FakeVersion {
   id: number;
@@ -274,19 +276,6 @@ function listPage(versions: FakeVersion[], url: string, base: string, route: Rou
   const links = [page > 1 ? link(page - 1, 'prev') : '', page < last ? link(page + 1, 'next') : '', page < last ? link(last, 'last') : '', page > 1 ? link(1, 'first') : ''].filter((l) => l !== '');
   const body = sorted.slice((page - 1) * perPage, page * perPage).map((v) => toJson(v, base, route));
   return { status: 200, body, headers: links.length > 0 ? { link: links.join(', ') } : {} };
-}
-
-export function publicUser(login: string, type: 'User' | 'Organization'): object {
-  const api = `https://api.github.com/users/${login}`;
-  return {
-    login, id: 4242, node_id: 'MDQ6VXNlcjQyNDI=', avatar_url: 'https://avatars.githubusercontent.com/u/4242?v=4', gravatar_id: '',
-    url: api, html_url: `https://github.com/${login}`, followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`,
-    gists_url: `${api}/gists{/gist_id}`, starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`,
-    organizations_url: `${api}/orgs`, repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`, received_events_url: `${api}/received_events`,
-    type, site_admin: false, name: login, company: null, blog: '', location: null, email: null, hireable: null, bio: null,
-    public_repos: 3, public_gists: 0, followers: 1, following: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
-    user_view_type: 'public',
-  };
 }
 
 export interface FakeGitHub {
