@@ -74,7 +74,7 @@ test('deleted branches: their images go, everything a branch, tag or pull reques
     assert.match(run.summary, /^### regsweep cleanup for acme\/app: kept 8, deleted 3/);
     assert.match(run.summary, /\| `127\.0\.0\.1:\d+\/acme\/app` \| 8 \| git-history 8 \| 3 \| 0 \| 0 \| 0 \|/);
     assert.match(run.summary, /<details><summary>Every decision \(11\)<\/summary>/);
-    assert.match(run.summary, /\| pr-7 \| kept: git-history \| branch pr-7 \(default\[1\]\) reaches commit/);
+    assert.match(run.summary, /\| pr-7 \| kept: git-history \| 1st image group of branch pr-7; default keepPolicies\[1\] keeps 2 within 168h \(commit/);
     assert.match(run.stdout, /in-use protection is off/);
     assert.equal(annotations(run, 'error'), []);
     assert.ok(run.ms < 20_000, `took ${run.ms} ms`);

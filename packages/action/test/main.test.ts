@@ -139,8 +139,8 @@ test('a report path that cannot be written (under a file, a planted link): exit 
 test('job summary: table cells cannot break the table or inject HTML; the decision list is collapsed', () => {
   const report = emptyReport({ command: 'cleanup', dryRun: false, now: new Date(0), startedAt: new Date(0), policySource: 'default' });
   report.repositories.push({ repository: 'ghcr.io/acme/app', kept: 1, deleted: 1, tagsRemoved: 0, failed: 0, skipped: 0, notAttempted: 0, keptByReason: { 'keep-list': 1 }, keptByAnyReason: { 'keep-list': 1 }, stats: { images: 2, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } });
-  report.kept.push({ repository: 'ghcr.io/acme/app', digest: `sha256:${'a'.repeat(64)}`, tags: ['a|b'], kind: 'image', reasons: ['keep-list'], details: [{ reason: 'keep-list', detail: 'tag a|b matches <script>' }] });
-  report.deleted.push({ repository: 'ghcr.io/acme/app', digest: `sha256:${'b'.repeat(64)}`, tags: [], kind: 'image', why: 'untagged\nand old', status: 'deleted', size: 2_500_000 });
+  report.kept.push({ repository: 'ghcr.io/acme/app', digest: `sha256:${'a'.repeat(64)}`, tags: ['a|b'], kind: 'image', reasons: ['keep-list'], details: [{ reason: 'keep-list', rule: 'keep-list', detail: 'tag a|b matches <script>' }] });
+  report.deleted.push({ repository: 'ghcr.io/acme/app', digest: `sha256:${'b'.repeat(64)}`, tags: [], kind: 'image', why: 'untagged\nand old', decision: { cause: 'untagged', rule: 'cleanup.untagged.keepFor' }, status: 'deleted', size: 2_500_000 });
   const md = renderJobSummary(report, { repository: 'acme/app', reportPath: '/tmp/r.json' });
   assert.match(md, /\| `ghcr\.io\/acme\/app` \| 1 \| keep-list 1 \| 1 \| 0 \| 0 \| 0 \|/);
   assert.match(md, /#### Largest deletions[\s\S]*\| `bbbbbbbbbbbb` \| _untagged_ \| 2\.5 MB \| untagged and old \|/);

@@ -37,7 +37,7 @@ interface PolicyArgs {
 export type Command =
   | ({ kind: 'cleanup'; maxDeletions?: number } & PolicyArgs & CommonArgs)
   | ({ kind: 'purge'; yes: boolean } & CommonArgs)
-  | ({ kind: 'explain'; tags: string[] } & PolicyArgs & CommonArgs)
+  | ({ kind: 'explain'; targets: string[]; json: boolean } & PolicyArgs & CommonArgs)
   /** General help, or one command's. */
   | { kind: 'help'; command?: CommandName | 'demo' }
   | { kind: 'version' }
@@ -161,10 +161,16 @@ export function parseCommand(argv: readonly string[]): Command {
     return { kind: 'purge', yes: values.yes === true, ...common };
   }
   if (verb === 'explain') {
-    const tags = (values.tag as string[] | undefined) ?? [];
-    if (tags.length === 0) throw new InputError('explain: --tag is required', 'pass the tag to explain, e.g. --tag main');
-    return { kind: 'explain', tags, ...common, ...policyArgs, dryRun: true };
+    const targets = [...((values.tag as string[] | undefined) ?? []), ...((values.digest as string[] | undefined) ?? []).map(checkDigest)];
+    if (targets.length === 0) throw new InputError('explain: name an image with --tag or --digest', 'pass the tag to explain, e.g. --tag main, or --digest 09e07f71b7f4');
+    return { kind: 'explain', targets, json: values.json === true, ...common, ...policyArgs, dryRun: true };
   }
   const maxDeletions = positiveInt('max-deletions', values['max-deletions'] as string | undefined, undefined);
   return { kind: 'cleanup', ...common, ...policyArgs, ...(maxDeletions !== undefined ? { maxDeletions } : {}) };
+}
+
+/** A digest as explain takes it: `sha256:` and 64 hex digits, or 12 to 64 hex digits (what the summary shows). */
+function checkDigest(value: string): string {
+  if (/^(sha256:[0-9a-f]{64}|[0-9a-f]{12,64})$/.test(value)) return value;
+  throw new InputError(`--digest ${JSON.stringify(value)} is not a digest`, 'pass sha256: and 64 hex digits, or the first 12 (or more) hex digits the summary shows');
 }

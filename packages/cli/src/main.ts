@@ -5,7 +5,7 @@ import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { parseCommand, type Command } from './args.js';
 import { commandHelp, demoHelp, generalHelp } from './help.js';
 import { runDemo } from './demo.js';
-import { explainTags } from './explain.js';
+import { explainImages, renderExplanations } from './explain.js';
 import { redactingIo, type Io } from './io.js';
 import { cliPorts } from './run-ports.js';
 
@@ -49,16 +49,17 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
   try {
     result = await runPipeline({
       command: command.kind, dryRun: command.dryRun, concurrency: command.concurrency, noun: 'repositories', fixIndent: '  ',
+      ...(command.kind === 'explain' ? { explain: command.targets } : {}),
       ...(command.kind === 'cleanup' && command.maxDeletions !== undefined ? { maxDeletions: command.maxDeletions } : {}),
     }, ports, report);
   } finally {
     await close();
   }
   if (command.kind === 'explain' && !report.error) {
-    const { text, missing } = explainTags(result.plans, command.tags);
-    io.stdout(text);
+    const { explanations, missing } = explainImages(result.plans, command.targets);
+    io.stdout(command.json ? `${JSON.stringify({ explanations, missing }, null, 2)}\n` : renderExplanations(explanations));
     if (missing.length === 0) return 0;
-    io.stderr(`regsweep: no image has the tag(s) ${missing.join(', ')}\n`);
+    io.stderr(`regsweep: no image has the tag or digest ${missing.join(', ')}\n`);
     return 2;
   }
   report.finishedAt = new Date().toISOString();

@@ -55,7 +55,11 @@ test("§4 deleted branch: its images go, main's stay", () => {
   const old = report.deleted.find((d) => d.tags.includes('feature-old'));
   assert.ok(old, 'feature-old is deleted');
   assert.equal(old.tags.sort(), [...world.tags.oldBranch].sort());
-  assert.match(old.why, /not among the images any selected reference keeps/);
+  assert.match(old.why, /branch feature-old no longer exists/);
+  assert.is(old.decision.cause, 'git-history');
+  const gone = old.decision.misses?.find((m) => m.outcome === 'reference-gone');
+  assert.equal(gone?.reference, { kind: 'branch', name: 'feature-old' });
+  assert.is(gone?.policy.path, 'default keepPolicies[1]');
   for (const tag of world.tags.main.slice(3)) assert.ok(keptEntry(report, tag).reasons.includes('git-history'), tag);
   assert.match(details(world.tags.main[9] as string), /branch main/);
 });
@@ -71,7 +75,10 @@ test('§4.4 merged branch: its images are kept through the merge (walk over all 
   assert.not.ok(world.git.hasBranch('feature/login'), 'the merged branch no longer exists');
   for (const tag of world.tags.merged) {
     assert.equal(keptEntry(report, tag).reasons, ['git-history'], tag);
-    assert.match(details(tag), /branch main \(default\[2\]\) reaches commit/);
+    assert.match(details(tag), /image group of branch main; default keepPolicies\[2\] keeps 10 \(commit [0-9a-f]{7} of /);
+    const group = keptEntry(report, tag).details[0]?.group;
+    assert.is(group?.policy.index, 2);
+    assert.ok(group !== undefined && group.rank >= 1 && group.rank <= 10, `rank ${group?.rank}`);
   }
 });
 
@@ -83,7 +90,7 @@ test("§4.3 annotated tag: its image stays, and so does the other image of its c
 });
 
 test('§4.3 live feature branch keeps its last 2 images within 168h', () => {
-  for (const tag of world.tags.wip) assert.match(details(tag), /branch feature\/wip \(default\[1\]\)/);
+  for (const tag of world.tags.wip) assert.match(details(tag), /(1st|2nd) image group of branch feature\/wip; default keepPolicies\[1\] keeps 2 within 168h/);
 });
 
 test('§5 closure: the signed multi-arch index stays with its signature and referrer', () => {

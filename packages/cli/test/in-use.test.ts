@@ -104,6 +104,22 @@ test('--without-kube: in-use protection off, the deleted branch\'s image would g
   assert.equal(r.report.deleted.map((d) => d.digest).filter((d) => d === world.digests.m0), [world.digests.m0]);
 });
 
+test('explain: in use names the rule (kubernetes) and where the image runs, in the JSON and the words', async () => {
+  let stdout = '';
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: () => undefined, cwd: root, env: { HOME: root, KUBECONFIG: kubeconfig } };
+  const args = ['explain', '--registry', `${server.host}/${NAME}`, '--git', project.gitDir, '--now', NOW_TEXT, '--plain-http', '--no-cache', '--kube-context', 'prod', '--tag', 'feature-old'];
+  assert.is(await main([...args, '--json'], io), 0, stdout);
+  const [e] = (JSON.parse(stdout) as { explanations: Array<{ status: string; reasons?: Array<{ reason: string; rule: string; where?: unknown }> }> }).explanations;
+  assert.is(e?.status, 'kept');
+  assert.equal(e?.reasons?.map((r) => ({ reason: r.reason, rule: r.rule, where: r.where })), [
+    { reason: 'in-use', rule: 'kubernetes', where: { context: 'prod', namespace: 'web', kind: 'Deployment', name: 'old-feature' } },
+  ]);
+  stdout = '';
+  assert.is(await main(args, io), 0, stdout);
+  assert.match(stdout, new RegExp(`KEPT because:\n {4}- in-use \\(kubernetes\\): Deployment web/old-feature in context prod runs ${server.host}/${NAME}:feature-old`));
+  assert.equal(await registryTags(server.url, NAME), world.allTags, 'explain deleted nothing');
+});
+
 test('--kube-context prod: what prod runs is kept, with where it runs; the rest is cleaned', async () => {
   const r = await cleanup(['--kube-context', 'prod']);
   assert.is(r.code, 0, r.text);

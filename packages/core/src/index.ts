@@ -43,7 +43,10 @@ export type { LoadedPolicy, PipelinePorts, PipelineRepository, PipelineResult, P
 export type { PhaseName, RepositoryFailure } from './run.js';
 
 // Plans and reports.
-export type { Plan, PlanStats, PlannedImage, KeptImage, DeletionItem, Reason, ReasonName, StaleTag } from './plan/types.js';
+export type {
+  Plan, PlanStats, PlannedImage, KeptImage, DeletionItem, Reason, ReasonName, StaleTag,
+  DeletionDecision, DeletionCause, PolicyMiss, MissOutcome, GroupFinding, PolicyPosition, ReferenceName, StoppedReference,
+} from './plan/types.js';
 export { REASON_ORDER } from './plan/types.js';
 export type { NodeKind } from './graph/graph.js';
 export type { LinearRegex, RegexMode } from './util/linear-regex.js';

@@ -32,3 +32,4 @@ export * from './pipeline/order.js';
 export * from './pipeline/pipeline.js';
 export * from './util/strict-values.js';
 export { VERSION } from './version.js';
+export { namesImage } from './plan/explain-target.js';

@@ -41,6 +41,8 @@ export interface RunOptions {
   phase?: PhaseListener;
   /** werf's storage role of the repository (final: follows a primary's plan; cache: by age). Absent: the policy. */
   role?: PlanInput['role'];
+  /** explain: the images (tags or digests) followed past every limit (PlanInput.explain). */
+  explain?: readonly string[];
 }
 
 function progressEvery(progress: Progress | undefined, label: string, detail: () => string = () => ''): (done: number, total: number) => void {
@@ -102,7 +104,7 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
     },
     graph: inventory.graph, policy: o.policy, keepTags: o.keepTags,
     ...(o.history ? { history: o.history } : {}), clusterImages: o.clusterImages, now: o.now,
-    ...(o.role ? { role: o.role } : {}),
+    ...(o.role ? { role: o.role } : {}), ...(o.explain ? { explain: o.explain } : {}),
   });
   plan.stats.manifestReads = inventory.reads.manifests;
   plan.stats.configReads = inventory.reads.configs;

@@ -6,7 +6,7 @@ import { DeletionBudget } from '../src/pipeline/budget.js';
 import type { DeletionItem } from '../src/plan/types.js';
 import { FakeRegistry, instantClock } from './support/fake-registry.js';
 
-const item = (digest: string, after: string[] = []): DeletionItem => ({ digest, tags: [digest], kind: 'image', listed: { digest, tags: [digest] }, why: 'test', after });
+const item = (digest: string, after: string[] = []): DeletionItem => ({ digest, tags: [digest], kind: 'image', listed: { digest, tags: [digest] }, why: 'test', decision: { cause: 'purge', rule: 'purge' }, after });
 
 test('§6 order: attachments before their subject, an index before its children', async () => {
   const reg = new FakeRegistry();

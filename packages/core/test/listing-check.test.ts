@@ -15,7 +15,7 @@ function plan(kept: ListedImage[], deleted: ListedImage[], untag: Array<{ tag: s
   return {
     registry: 'r', now: new Date(0), warnings: [], stats: { images: 0, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 },
     kept: kept.map((l) => ({ ...entry(l), reasons: [] })),
-    delete: deleted.map((l) => ({ ...entry(l), why: 'x', after: [] })),
+    delete: deleted.map((l) => ({ ...entry(l), why: 'x', decision: { cause: 'purge' as const, rule: 'purge' }, after: [] })),
     untag: untag.map((u) => ({ ...u, why: 'stale', listed: img(0) })),
   };
 }

@@ -10,7 +10,7 @@ import type { ImageGraph } from '../src/graph/graph.js';
 import type { Plan } from '../src/plan/types.js';
 import { tagGlobMatcher } from '../src/policy/pattern.js';
 import type { Digest } from '../src/ports.js';
-import { bruteForceGitKept } from './support/brute-force.js';
+import { bruteForceGitKept, bruteForceGroups } from './support/brute-force.js';
 import { NOW, planWith, policyFrom } from './support/plan.js';
 import { policyYaml, randomWorld, type World, type WorldOptions } from './support/random-world.js';
 
@@ -137,6 +137,49 @@ test('(6) monotonicity: a keep-list glob * keeps every tagged image and drops no
       assert.ok(kept.has(n.digest), `seed ${seed}: tagged ${n.digest} (${n.tags.join(', ')}) is deleted with keepTags *`);
     }
   }
+});
+
+const allTags = (graph: ImageGraph): string[] => [...new Set([...graph.nodes.values()].flatMap((n) => n.tags))];
+const decisions = (p: Plan): string => JSON.stringify({ kept: p.kept.map((k) => [k.digest, [...new Set(k.reasons.map((r) => r.reason))]]), deleted: p.delete.map((d) => d.digest) });
+
+test('(7) explaining changes no decision: the same kept (by the same reasons) and deleted sets', async () => {
+  for (const seed of WORLDS) {
+    const { world, plan: p } = await planned(seed);
+    const explained = await planWith({ yaml: policyYaml(world.policy), graph: world.graph, history: world.history, extra: { clusterImages: world.clusterImages, explain: allTags(world.graph) } });
+    assert.is(decisions(explained), decisions(p), `seed ${seed}: explain changed a decision`);
+  }
+});
+
+test('§4.7 exactness: explain\'s ranks and misses equal a brute force of §4 that walks every history', async () => {
+  let ranked = 0;
+  for (const seed of EXACT) {
+    const world = randomWorld(seed, { monotonic: true, simpleMapping: true, sparse: seed % 3 === 0 });
+    world.policy.disableGit = false;
+    const p = await planWith({ yaml: policyYaml(world.policy), graph: world.graph, history: world.history, extra: { clusterImages: world.clusterImages, explain: allTags(world.graph) } });
+    const brute = bruteForceGroups(world.graph, world.history.refList, world.history.commitsById, policyFrom(policyYaml(world.policy)), NOW);
+    const rankOf = (policyIndex: number, name: string, digest: string): number | undefined =>
+      brute.find((r) => r.policyIndex === policyIndex && r.ref.name === name)?.groups.get(digest)?.rank;
+    for (const k of p.kept) {
+      for (const r of k.reasons) {
+        if (!r.group) continue;
+        assert.is(r.group.rank, rankOf(r.group.policy.index, r.group.reference.name, k.digest), `seed ${seed}: ${k.digest} kept by ${r.group.reference.name} at rank ${r.group.rank}`);
+        ranked += 1;
+      }
+    }
+    for (const d of p.delete) {
+      for (const m of d.decision.misses ?? []) {
+        const met = brute.filter((r) => r.policyIndex === m.policy.index && r.groups.has(d.digest));
+        if (m.outcome === 'not-reached') assert.is(met.length, 0, `seed ${seed}: ${d.digest}: ${m.detail}, yet ${met[0]?.ref.name} reaches it`);
+        if (m.outcome === 'beyond-last' || m.outcome === 'outside-in') {
+          const nearest = Math.min(...met.map((r) => r.groups.get(d.digest)?.rank ?? Infinity));
+          assert.is(m.rank, nearest, `seed ${seed}: ${d.digest}: ${m.detail}`);
+          ranked += 1;
+        }
+        assert.not.ok(m.outcome === 'walk-stopped', `seed ${seed}: explain left ${d.digest} unranked`);
+      }
+    }
+  }
+  if (!only) assert.ok(ranked > 1000, `only ${ranked} ranks compared`);
 });
 
 test('§4 exactness: the git-history kept set equals a brute force of §4 on monotonic random histories', async () => {

@@ -40,14 +40,14 @@ test('§2 default set: no keepPolicies key gives werf\'s three policies, exactly
   const { policy } = valid({ cleanup: {} });
   assert.is(policy.defaultKeepPolicies, true);
   assert.equal(policy.keepPolicies.map(describe), [
-    { path: 'default[0]', tag: '/.*/', limit: { last: 10, operator: 'And' }, imagesPerReference: { last: 1, operator: 'And' } },
+    { path: 'default keepPolicies[0]', tag: '/.*/', limit: { last: 10, operator: 'And' }, imagesPerReference: { last: 1, operator: 'And' } },
     {
-      path: 'default[1]',
+      path: 'default keepPolicies[1]',
       branch: '/.*/',
       limit: { last: 10, in: 168 * H, operator: 'And' },
       imagesPerReference: { last: 2, in: 168 * H, operator: 'And' },
     },
-    { path: 'default[2]', branch: '/^(main|master|staging|production)$/', limit: undefined, imagesPerReference: { last: 10, operator: 'And' } },
+    { path: 'default keepPolicies[2]', branch: '/^(main|master|staging|production)$/', limit: undefined, imagesPerReference: { last: 10, operator: 'And' } },
   ]);
   const main = policy.keepPolicies[2]?.references.pattern;
   assert.ok(main?.kind === 'regex' && main.regex.test('staging') && !main.regex.test('stagingX'));

@@ -10,7 +10,7 @@ import { Pacer, type PacerOptions } from '../src/pacer.js';
 import { startFakeGitHub, type FakeGitHub } from '@regsweep/test-kit/fake-packages';
 
 const hex = (i: number): string => `sha256:${i.toString(16).padStart(64, '0')}`;
-const item = (listed: ListedImage): DeletionItem => ({ digest: listed.digest, tags: listed.tags, kind: 'image', listed, why: 'test', after: [] });
+const item = (listed: ListedImage): DeletionItem => ({ digest: listed.digest, tags: listed.tags, kind: 'image', listed, why: 'test', decision: { cause: 'purge', rule: 'purge' }, after: [] });
 const count = (results: ItemResult[]): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const r of results) out[r.status] = (out[r.status] ?? 0) + 1;

@@ -9,7 +9,7 @@ import { BudgetExhausted, InputError, type Clock, type DeleteOutcome, type Delet
 import { executeDeletions, removeTags } from '@regsweep/core/internal';
 
 const clock: Clock = { now: () => new Date('2026-11-20T12:00:00Z'), sleep: async () => undefined };
-const item = (digest: string, after: string[] = []): DeletionItem => ({ digest, tags: [digest], kind: 'image', listed: { digest, tags: [digest] }, why: 'test', after });
+const item = (digest: string, after: string[] = []): DeletionItem => ({ digest, tags: [digest], kind: 'image', listed: { digest, tags: [digest] }, why: 'test', decision: { cause: 'purge', rule: 'purge' }, after });
 
 class BudgetRegistry implements Registry {
   readonly name = 'fake/budget';

@@ -76,6 +76,10 @@ test('deleted branch, merged-and-deleted MR branch and an old commit go; branche
   assert.equal(deletedTags, expectedGone(world));
   const f1 = r.report?.deleted.find((d) => d.tags.includes(C.f1));
   assert.ok(f1 !== undefined && f1.why.length > 0, 'the merged MR branch image is deleted with a reason');
+  // The rule in words, in the report and in the job log; the policy's line in the file as data.
+  assert.match(f1.why, /: not among the image groups [^(]*branch main keep \(cleanup\.keepPolicies\[0\] \(line 3\): last: 1\)/);
+  assert.equal(f1.decision.misses?.map((m) => [m.policy.line, m.outcome]), [[3, 'walk-stopped'], [5, 'not-reached']]);
+  assert.ok(r.stdout.includes(f1.why), 'the job log says why');
   const index = r.report?.kept.find((k) => k.digest === world.digests['l1']);
   assert.is(index?.kind, 'index');
   assert.ok(index?.reasons.length, 'the multi-arch image is kept with a reason');

@@ -36,7 +36,7 @@ async function planDeletingC1(registry: Registry, world: World): Promise<Plan> {
   const kept = listed.filter((i) => i !== c1).map((i) => ({ digest: i.digest, tags: i.tags, kind: 'image' as const, listed: i, reasons: [] }));
   return {
     registry: registry.name, now, kept, untag: [], warnings: [],
-    delete: [{ digest: c1.digest, tags: c1.tags, kind: 'image', listed: c1, why: 'test', after: [] }],
+    delete: [{ digest: c1.digest, tags: c1.tags, kind: 'image', listed: c1, why: 'test', decision: { cause: 'purge', rule: 'purge' }, after: [] }],
     stats: { images: listed.length, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 },
   };
 }

@@ -76,7 +76,7 @@ test('through the run: the refused image is reported skipped with the rule\'s re
   const kept = listed.filter((i) => !doomed.includes(i)).map((i) => ({ digest: i.digest, tags: i.tags, kind: 'image' as const, listed: i, reasons: [] }));
   const plan: Plan = {
     registry: registry.name, now, kept, untag: [], warnings: [],
-    delete: doomed.map((i) => ({ digest: i.digest, tags: i.tags, kind: 'image' as const, listed: i, why: 'test', after: [] })),
+    delete: doomed.map((i) => ({ digest: i.digest, tags: i.tags, kind: 'image' as const, listed: i, why: 'test', decision: { cause: 'purge' as const, rule: 'purge' }, after: [] })),
     stats: { images: listed.length, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 },
   };
   const report = emptyReport({ command: 'cleanup', dryRun: false, now, startedAt: now, policySource: 'test' });

@@ -49,7 +49,10 @@ export interface World {
   expectDeletedUntagged: string[];
 }
 
-export async function buildWorld(root: string): Promise<World> {
+/** What a test may add to the world before the layout is written: more branches, commits and images. */
+export type WorldExtension = (w: { git: GitRepoBuilder; layout: LayoutWriter; main: readonly string[]; revision: string }) => Promise<void>;
+
+export async function buildWorld(root: string, extend?: WorldExtension): Promise<World> {
   const gitDir = join(root, 'project');
   const layoutDir = join(root, 'registry');
   const git = GitRepoBuilder.init(gitDir);
@@ -115,6 +118,7 @@ export async function buildWorld(root: string): Promise<World> {
 
   // An image regsweep did not build: no revision, no commit-like tag (kept as unmapped).
   await layout.addImage({ tags: ['redis-7'], created: daysAgo(60), layerText: 'third party' });
+  if (extend) await extend({ git, layout, main, revision: REVISION });
   await layout.write();
 
   const tags: World['tags'] = {

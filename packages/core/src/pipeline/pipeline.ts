@@ -46,6 +46,8 @@ export interface PipelineSettings {
   noun: string;
   /** Put before `fix:` in an error's second line (the CLI indents it). */
   fixIndent?: string;
+  /** explain: the images (tags or digests) the history walk follows past every limit (ranks for each policy's miss). */
+  explain?: readonly string[];
 }
 
 /**
@@ -173,7 +175,7 @@ async function planAndApply(opened: readonly Opened[], base: Omit<RunOptions, 'r
     }
     if (role?.kind === 'final') base.progress?.(`${registry.name}: final repository, follows ${role.primary.repository}`);
     if (role?.kind === 'cache') base.progress?.(`${registry.name}: cache repository, cleaned by age`);
-    const options: RunOptions = { ...base, registry, ...(role ? { role } : {}) };
+    const options: RunOptions = { ...base, registry, ...(role ? { role } : {}), ...(settings.explain ? { explain: settings.explain } : {}) };
     try {
       const plan = await planRepository(options, mode);
       if (spec.role === 'primary') plansByRef.set(spec.ref, plan);

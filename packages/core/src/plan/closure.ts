@@ -13,7 +13,7 @@ import type { Reason } from './types.js';
 export function keepAttachmentsOfUnlistedSubjects(graph: ImageGraph, add: (d: Digest, r: Reason) => void): void {
   for (const n of graph.nodes.values()) {
     if (n.listed && n.kind === 'attachment' && n.subject && !graph.nodes.has(n.subject)) {
-      add(n.digest, { reason: 'closure', detail: `attachment of ${n.subject}, which this registry cannot list because it has no tag; kept in case it exists` });
+      add(n.digest, { reason: 'closure', rule: 'closure', of: n.subject, detail: `attachment of ${n.subject}, which this registry cannot list because it has no tag; kept in case it exists` });
     }
   }
 }
@@ -23,7 +23,7 @@ export function closeOverKept(graph: ImageGraph, reasons: Map<Digest, Reason[]>,
   const queue = [...reasons.keys()];
   const closureOf = (d: Digest, from: Digest, what: string): void => {
     if (!reasons.has(d)) queue.push(d);
-    add(d, { reason: 'closure', detail: `${what} ${from}` });
+    add(d, { reason: 'closure', rule: 'closure', of: from, detail: `${what} ${from}` });
   };
   for (let i = 0; i < queue.length; i++) {
     const n = graph.nodes.get(queue[i] as Digest);

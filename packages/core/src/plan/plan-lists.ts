@@ -4,21 +4,13 @@
  */
 import type { Digest, ListedImage } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
-import { isPlanningUnit, type ImageCommits } from './mapping.js';
-import { formatAge, imageTime, imageTimeMs } from './reasons.js';
-import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName, type StorageRole } from './types.js';
-import { knownToPrimary, short } from './unit-reasons.js';
-import type { WalkResult } from './walk.js';
-
-export interface WhyContext {
-  walk: WalkResult;
-  now: Date;
-  useGit: boolean;
-  role: StorageRole | undefined;
-}
+import { deletionDecision, type DecisionContext } from './deletion-decision.js';
+import type { ImageCommits } from './mapping.js';
+import { imageTime } from './reasons.js';
+import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName } from './types.js';
 
 /** Splits the listed digests into kept (a reason holds) and deleted, both sorted by digest. */
-export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: ReadonlyMap<Digest, ImageCommits>, why: WhyContext): { kept: KeptImage[]; toDelete: DeletionItem[] } {
+export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: ReadonlyMap<Digest, ImageCommits>, why: DecisionContext): { kept: KeptImage[]; toDelete: DeletionItem[] } {
   // One sort of the listed digests; both lists are then filled in digest order.
   const listedDigests: Digest[] = [];
   for (const n of graph.nodes.values()) if (n.listed) listedDigests.push(n.digest);
@@ -37,7 +29,9 @@ export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Dige
       kept.push(k);
     } else {
       const del = base as DeletionItem;
-      del.why = whyDeleted(n, m, graph, why);
+      const { decision, why: sentence } = deletionDecision(n, m, graph, why);
+      del.why = sentence;
+      del.decision = decision;
       del.after = mustGoFirst(n, deleting);
       toDelete.push(del);
     }
@@ -83,26 +77,8 @@ export function planPurge(registry: { name: string }, graph: ImageGraph, now: Da
   const toDelete: DeletionItem[] = [];
   for (const n of graph.nodes.values()) {
     if (!n.listed) continue;
-    toDelete.push({ ...plannedImage(n, n.listed, undefined), why: 'purge: every image of the repository is deleted', after: mustGoFirst(n, (d) => deleting.has(d)) });
+    toDelete.push({ ...plannedImage(n, n.listed, undefined), why: 'purge: every image of the repository is deleted', decision: { cause: 'purge', rule: 'purge' }, after: mustGoFirst(n, (d) => deleting.has(d)) });
   }
   toDelete.sort(byDigest);
   return { registry: registry.name, now, kept: [], delete: toDelete, untag: [], warnings: [], stats: { images: deleting.size, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } };
-}
-
-function whyDeleted(n: ImageNode, m: ImageCommits | undefined, graph: ImageGraph, ctx: WhyContext): string {
-  const t = imageTimeMs(n);
-  const age = t !== undefined ? `, built ${formatAge(ctx.now.getTime() - t)} ago` : '';
-  if (n.kind === 'attachment' && n.subject) {
-    return graph.nodes.has(n.subject) ? `attachment of ${n.subject}, which is not kept` : `attachment whose subject ${n.subject} is not in the repository`;
-  }
-  if (!isPlanningUnit(n)) return `child of deleted index ${n.parents.join(', ')}`;
-  if (ctx.role?.kind === 'cache') return `cache repository image older than its keepFor${age}`;
-  if (ctx.role?.kind === 'final') {
-    return knownToPrimary(n, ctx.role) ? `not kept in the primary repository ${ctx.role.primary.repository}${age}` : `unknown to the primary repository and older than unmapped.keepFor${age}`;
-  }
-  if (n.tags.length === 0) return `untagged and not pinned by any workload${age}`;
-  if (!m) return `unmapped and older than unmapped.keepFor${age}`;
-  const commits = m.commits.map(short).join(', ');
-  if (!ctx.useGit) return `git-history policy is disabled; commit ${commits} (${m.via})${age}`;
-  return `commit ${commits} (${m.via}) is not among the images any selected reference keeps${age}`;
 }

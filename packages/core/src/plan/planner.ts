@@ -8,10 +8,12 @@
 import { IncompleteInputError } from '../errors.js';
 import type { ClusterImageUse, Digest, GitHistory, GitRef } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
-import type { ImageGraph } from '../graph/graph.js';
+import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { closeOverKept, keepAttachmentsOfUnlistedSubjects } from './closure.js';
 import { mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
 import { childrenLeftBehind, freedBytes } from './freed.js';
+import { namesImage } from './explain-target.js';
+import { missContext } from './history-misses.js';
 import { splitKeptAndDeleted } from './plan-lists.js';
 import { compileKeepList, inUseReasons } from './reasons.js';
 import { selectReferences } from './select-refs.js';
@@ -40,6 +42,12 @@ export interface PlanInput {
    * decisions; a `cache` repository is cleaned by age only. Absent: cleaned by the policy.
    */
   role?: StorageRole;
+  /**
+   * Images to explain (`regsweep explain`), by tag or digest (namesImage): the history walk follows them
+   * past every limit, so that each policy's miss names a rank or says no reference reaches them. Costs
+   * reading more history.
+   */
+  explain?: readonly string[];
 }
 
 export function primaryDecisions(plan: Plan): PrimaryDecisions {
@@ -60,7 +68,7 @@ async function readRefs(history: GitHistory): Promise<GitRef[]> {
   }
 }
 
-const NO_WALK: WalkResult = { kept: new Map(), commitsRead: 0, commitsVisited: 0 };
+const NO_WALK: WalkResult = { kept: new Map(), sightings: new Map(), refs: [], watched: new Set(), commitsRead: 0, commitsVisited: 0 };
 
 export async function planCleanup(input: PlanInput): Promise<Plan> {
   const { graph, policy, now, history, role } = input;
@@ -71,8 +79,10 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const refs = history ? await readRefs(history) : [];
   const tagged = units.filter((u) => u.tags.length > 0);
   const mapping = history ? await mapImageCommits(tagged, graph, refs, history, policy) : new Map<Digest, ImageCommits>();
-  const selected = useGit ? [...selectReferences(refs, policy.keepPolicies, now).values()] : [];
-  const walk = useGit && history && selected.length > 0 ? await walkSelected(selected, mapping, history, now) : NO_WALK;
+  const selection = useGit ? selectReferences(refs, policy.keepPolicies, now) : undefined;
+  const selected = selection ? [...selection.selected.values()] : [];
+  const watched = watchedDigests(tagged, mapping, input.explain);
+  const walk = useGit && history && selected.length > 0 ? await walkSelected(selected, mapping, history, now, watched) : NO_WALK;
 
   const reasons = new Map<Digest, Reason[]>();
   const add = (d: Digest, r: Reason): void => {
@@ -87,7 +97,8 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   if (input.registry.listsUntagged === false) keepAttachmentsOfUnlistedSubjects(graph, add);
   closeOverKept(graph, reasons, add);
 
-  const { kept, toDelete } = splitKeptAndDeleted(graph, reasons, mapping, { walk, now, useGit, role });
+  const misses = selection ? missContext(selection.policies, walk, refs, now) : undefined;
+  const { kept, toDelete } = splitKeptAndDeleted(graph, reasons, mapping, { now, policy, useGit, role, misses });
   const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList) : [];
   const keptDigests = kept.map((k) => k.digest);
   const deletedDigests = toDelete.map((d) => d.digest);
@@ -102,8 +113,16 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   };
 }
 
+/** The mapped digests of the units explain names. */
+function watchedDigests(tagged: readonly ImageNode[], mapping: ReadonlyMap<Digest, ImageCommits>, targets: readonly string[] | undefined): Set<Digest> {
+  const out = new Set<Digest>();
+  if (!targets || targets.length === 0) return out;
+  for (const n of tagged) if (mapping.has(n.digest) && targets.some((t) => namesImage(t, n.digest, n.tags))) out.add(n.digest);
+  return out;
+}
+
 /** Walks the selected references' history, with the mapped images indexed by commit. */
-function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: ReadonlyMap<Digest, ImageCommits>, history: GitHistory, now: Date): Promise<WalkResult> {
+function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: ReadonlyMap<Digest, ImageCommits>, history: GitHistory, now: Date, watched: ReadonlySet<Digest>): Promise<WalkResult> {
   const imagesByCommit = new Map<string, Digest[]>();
   const multiCommit = new Set<Digest>();
   for (const [digest, m] of mapping) {
@@ -116,7 +135,7 @@ function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: Read
   }
   // Every mapping has at least one commit (and no commit twice), so the mapping's size is the number
   // of mapped digests.
-  return walkHistory(selected, imagesByCommit, history, now, { mapped: mapping.size, multiCommit });
+  return walkHistory(selected, imagesByCommit, history, now, { mapped: mapping.size, multiCommit }, watched);
 }
 
 export { planPurge } from './plan-lists.js';

@@ -27,7 +27,7 @@ export function inUseReasons(graph: ImageGraph, imageReference: string | undefin
     if (!digest || !graph.nodes.has(digest)) continue;
     const w = use.where;
     const list = out.get(digest) ?? [];
-    const r: Reason = { reason: 'in-use', detail: `${w.kind} ${w.namespace}/${w.name} in context ${w.context} runs ${use.image}`, where: w };
+    const r: Reason = { reason: 'in-use', rule: 'kubernetes', detail: `${w.kind} ${w.namespace}/${w.name} in context ${w.context} runs ${use.image}`, where: w };
     if (!ref.digest) r.tag = ref.tag ?? 'latest';
     list.push(r);
     out.set(digest, list);
@@ -62,7 +62,9 @@ export function recentReason(n: ImageNode, now: Date, hours: number): Reason | u
   const t = imageTimeMs(n);
   if (t === undefined) return undefined;
   const age = now.getTime() - t;
-  return age < hours * 3_600_000 ? { reason: 'recent', detail: `built or pushed ${formatAge(age)} ago, within ${hours}h` } : undefined;
+  return age < hours * 3_600_000
+    ? { reason: 'recent', rule: 'cleanup.keepImagesBuiltWithinLastNHours', detail: `built or pushed ${formatAge(age)} ago, within keepImagesBuiltWithinLastNHours: ${hours}`, ageMs: age, windowMs: hours * 3_600_000 }
+    : undefined;
 }
 
 export type KeepList = Array<{ glob: string; matches: (tag: string) => boolean }>;
@@ -75,7 +77,7 @@ export function compileKeepList(globs: readonly string[]): KeepList {
 export function keepListReason(n: ImageNode, keepList: KeepList): Reason | undefined {
   for (const tag of n.tags) {
     const hit = keepList.find((k) => k.matches(tag));
-    if (hit) return { reason: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, tag };
+    if (hit) return { reason: 'keep-list', rule: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, glob: hit.glob, tag };
   }
   return undefined;
 }

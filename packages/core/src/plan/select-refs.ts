@@ -2,6 +2,7 @@
 import type { GitRef } from '../ports.js';
 import type { KeepPolicy, Limit } from '../policy/types.js';
 import { matchesName } from '../policy/pattern.js';
+import type { PolicyPosition } from './types.js';
 
 export interface SelectedRef {
   ref: GitRef;
@@ -9,6 +10,34 @@ export interface SelectedRef {
   images: Limit;
   /** Path of that policy (`cleanup.keepPolicies[2]`). */
   policy: string;
+  /** Where that policy stands. */
+  position: PolicyPosition;
+}
+
+/** One reference a policy's pattern matches: its rank among the matches and what became of it. */
+export interface PolicyMatch {
+  ref: GitRef;
+  /** 1 = the newest matching reference. */
+  rank: number;
+  /** Whether `references.limit` selects it. */
+  passed: boolean;
+  /** The later policy that selected it too (last policy wins), if any. */
+  takenBy?: string;
+}
+
+/** What one policy's reference selection came to, for explaining the images nothing kept. */
+export interface PolicySelection {
+  policy: KeepPolicy;
+  position: PolicyPosition;
+  /** The matching references by name. */
+  matches: Map<string, PolicyMatch>;
+  /** How many references this policy selected and kept (not taken by a later policy). */
+  selected: number;
+}
+
+export interface ReferenceSelection {
+  selected: Map<string, SelectedRef>;
+  policies: PolicySelection[];
 }
 
 /** Newest first; ties by name so that the result is deterministic. */
@@ -23,15 +52,32 @@ export function passesLimit(limit: Limit, rank: number, date: Date, now: Date): 
   return limit.operator === 'Or' ? passLast || passIn : passLast && passIn;
 }
 
-export function selectReferences(refs: readonly GitRef[], policies: readonly KeepPolicy[], now: Date): Map<string, SelectedRef> {
+export function policyPosition(policy: KeepPolicy, index: number): PolicyPosition {
+  return { path: policy.path, index, ...(policy.line !== undefined ? { line: policy.line } : {}) };
+}
+
+export function selectReferences(refs: readonly GitRef[], policies: readonly KeepPolicy[], now: Date): ReferenceSelection {
   const selected = new Map<string, SelectedRef>();
-  for (const policy of policies) {
+  const facts: PolicySelection[] = [];
+  policies.forEach((policy, index) => {
     const { kind, pattern, limit } = policy.references;
+    const position = policyPosition(policy, index);
+    const matches = new Map<string, PolicyMatch>();
     const matching = refs.filter((r) => r.kind === kind && matchesName(pattern, r.name)).sort(byDateDesc);
     matching.forEach((ref, rank) => {
-      if (limit && !passesLimit(limit, rank, ref.date, now)) return;
-      selected.set(`${ref.kind}:${ref.name}`, { ref, images: policy.imagesPerReference, policy: policy.path });
+      const passed = !limit || passesLimit(limit, rank, ref.date, now);
+      matches.set(ref.name, { ref, rank: rank + 1, passed });
+      if (!passed) return;
+      const key = `${ref.kind}:${ref.name}`;
+      const before = selected.get(key);
+      if (before) {
+        const earlier = facts[before.position.index]?.matches.get(ref.name);
+        if (earlier) earlier.takenBy = policy.path;
+      }
+      selected.set(key, { ref, images: policy.imagesPerReference, policy: policy.path, position });
     });
-  }
-  return selected;
+    facts.push({ policy, position, matches, selected: 0 });
+  });
+  for (const s of selected.values()) (facts[s.position.index] as PolicySelection).selected += 1;
+  return { selected, policies: facts };
 }

@@ -2,12 +2,14 @@
  * The reasons each planning unit is kept for (docs/cleanup-semantics.md §4-§5), before closure: in
  * use, recent, its storage role, the keep-list, untagged grace, git history, unmapped. Pure.
  */
-import type { Digest, GitRef } from '../ports.js';
+import type { Digest } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageNode } from '../graph/graph.js';
 import type { ImageCommits } from './mapping.js';
 import { formatAge, imageTimeMs, keepListReason, recentReason, type KeepList } from './reasons.js';
 import type { Reason, StorageRole } from './types.js';
+import { keptGroupText } from './decision-text.js';
+import { groupFinding } from './history-misses.js';
 import type { WalkResult } from './walk.js';
 
 export interface UnitContext {
@@ -23,13 +25,15 @@ export interface UnitContext {
 function roleReason(n: ImageNode, role: StorageRole, nowMs: number): Reason | undefined {
   if (role.kind === 'cache') {
     const t = imageTimeMs(n);
-    if (t === undefined) return { reason: 'cache-age', detail: 'cache repository image of unknown age (kept to be safe)' };
-    return nowMs - t < role.keepFor ? { reason: 'cache-age', detail: `cache repository image ${formatAge(nowMs - t)} old, younger than its keepFor` } : undefined;
+    if (t === undefined) return { reason: 'cache-age', rule: 'cache.keepFor', detail: 'cache repository image of unknown age (kept to be safe)', windowMs: role.keepFor };
+    return nowMs - t < role.keepFor
+      ? { reason: 'cache-age', rule: 'cache.keepFor', detail: `cache repository image ${formatAge(nowMs - t)} old, younger than its keepFor`, ageMs: nowMs - t, windowMs: role.keepFor }
+      : undefined;
   }
   const p = role.primary;
-  if (p.keptDigests.has(n.digest)) return { reason: 'primary', detail: `the same digest is kept in ${p.repository}` };
+  if (p.keptDigests.has(n.digest)) return { reason: 'primary', rule: 'primary', detail: `the same digest is kept in ${p.repository}`, of: p.repository };
   const tag = n.tags.find((t) => p.keptTags.has(t));
-  return tag !== undefined ? { reason: 'primary', detail: `tag ${tag} is kept in ${p.repository}` } : undefined;
+  return tag !== undefined ? { reason: 'primary', rule: 'primary', detail: `tag ${tag} is kept in ${p.repository}`, of: p.repository, tag } : undefined;
 }
 
 /** Whether the primary repository decided about this image at all (else the unmapped rule applies). */
@@ -47,7 +51,6 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
   const { policy, now, role, keepList } = ctx;
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   const nowMs = now.getTime();
-  const texts = new Map<GitRef, { policy: string; text: string }>();
   for (const n of units) {
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
     const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
@@ -65,7 +68,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
     } else {
       const listed = keepListReason(n, keepList);
       if (listed) (list ??= []).push(listed);
-      list = addHistoryReasons(n, ctx.walk, texts, list);
+      list = addHistoryReasons(n, ctx.walk, list);
       // A final repository's image the primary never listed is treated like an unmapped one.
       const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : !ctx.mapping.has(n.digest)) ? unmappedReason(n, policy, nowMs) : undefined;
       if (unmapped) (list ??= []).push(unmapped);
@@ -78,7 +81,9 @@ function untaggedGrace(n: ImageNode, policy: CleanupPolicy, nowMs: number): Reas
   const keepFor = policy.untagged.keepFor ?? Number.POSITIVE_INFINITY;
   const t = imageTimeMs(n);
   if (keepFor <= 0 || (t !== undefined && nowMs - t >= keepFor)) return undefined;
-  return { reason: 'untagged-grace', detail: t !== undefined ? `untagged for less than untagged.keepFor (${formatAge(nowMs - t)} old)` : 'untagged, age unknown' };
+  const age = t !== undefined ? { ageMs: nowMs - t } : {};
+  const window = Number.isFinite(keepFor) ? { windowMs: keepFor } : {};
+  return { reason: 'untagged-grace', rule: 'cleanup.untagged.keepFor', detail: t !== undefined ? `untagged for less than untagged.keepFor (${formatAge(nowMs - t)} old)` : 'untagged, age unknown', ...age, ...window };
 }
 
 function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Reason | undefined {
@@ -87,24 +92,21 @@ function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Rea
   if (keepFor !== undefined && t !== undefined && nowMs - t >= keepFor) return undefined;
   return {
     reason: 'unmapped',
+    rule: 'cleanup.unmapped.keepFor',
+    ...(t !== undefined ? { ageMs: nowMs - t } : {}),
+    ...(keepFor !== undefined ? { windowMs: keepFor } : {}),
     detail: 'no commit could be found for it (no revision label, and no tag names a commit, a branch or a git tag: docs/cleanup-semantics.md §3); ' +
       `unmapped images are kept${keepFor === undefined ? '' : ' while younger than unmapped.keepFor'}`,
   };
 }
 
-/** The git-history reasons of a unit, appended to `list` (created when needed). */
-function addHistoryReasons(n: ImageNode, walk: WalkResult, texts: Map<GitRef, { policy: string; text: string }>, list: Reason[] | undefined): Reason[] | undefined {
+/** The git-history reasons of a unit, appended to `list` (created when needed): one per reference that keeps it. */
+function addHistoryReasons(n: ImageNode, walk: WalkResult, list: Reason[] | undefined): Reason[] | undefined {
   const keeps = walk.kept.size > 0 ? walk.kept.get(n.digest) : undefined;
   if (!keeps) return list;
-  let commit = '';
-  let reaches = '';
   for (const k of keeps) {
-    // The keeps of one image mostly share a commit, and a reference keeps many images: each text is
-    // made once.
-    if (k.commit !== commit) reaches = ` reaches commit ${short((commit = k.commit))} of ${k.commitDate.toISOString()}`;
-    let who = texts.get(k.ref);
-    if (who?.policy !== k.policy) texts.set(k.ref, (who = { policy: k.policy, text: `${k.ref.kind} ${k.ref.name} (${k.policy})` }));
-    (list ??= []).push({ reason: 'git-history', detail: who.text + reaches });
+    const group = groupFinding(k, true);
+    (list ??= []).push({ reason: 'git-history', rule: k.selected.policy, detail: keptGroupText(group), group });
   }
   return list;
 }

@@ -6,21 +6,29 @@
  * commit only.
  */
 import { IncompleteInputError } from '../errors.js';
-import type { CommitInfo, Digest, GitHistory, GitRef } from '../ports.js';
+import type { CommitInfo, Digest, GitHistory } from '../ports.js';
 import { Heap } from '../util/heap.js';
 import { RefState } from './ref-state.js';
 import type { SelectedRef } from './select-refs.js';
 import { IDLE, IN_HEAP, Slots, UNFETCHED, type Bits } from './walk-slots.js';
 
+/** One reference's meeting with an image group: the commit, the group's rank and whether it was within `in`. */
 export interface HistoryKeep {
-  ref: GitRef;
-  policy: string;
-  commit: string;
-  commitDate: Date;
+  selected: SelectedRef;
+  commit: CommitInfo;
+  rank: number;
+  inWindow: boolean;
 }
 
 export interface WalkResult {
+  /** What kept each digest (at most a few per digest; every one for watched digests). */
   kept: Map<Digest, HistoryKeep[]>;
+  /** Watched digests only: every reference's meeting with them, kept or not. */
+  sightings: Map<Digest, HistoryKeep[]>;
+  /** Each selected reference's state at the end: how many groups it met, why it stopped. */
+  refs: readonly RefState[];
+  /** Whether watched digests were followed to the end of every reference's history. */
+  watched: ReadonlySet<Digest>;
   commitsRead: number;
   commitsVisited: number;
 }
@@ -53,13 +61,16 @@ export async function walkHistory(
   now: Date,
   /** What the caller knows of `imagesByCommit`; worked out here when absent. */
   facts: ImageFacts = imageFacts(imagesByCommit),
+  /** Mapped digests to rank beyond the limits (explain): every reference walks on until it reached them. */
+  watched: ReadonlySet<Digest> = new Set(),
 ): Promise<WalkResult> {
-  const walk = new Walk(selected.map((s) => new RefState(s, now, facts.mapped, facts.multiCommit)), imagesByCommit, history);
+  const states = selected.map((s) => new RefState(s, now, facts.mapped, facts.multiCommit, watched.size > 0 ? watched : undefined));
+  const walk = new Walk(states, imagesByCommit, history, watched);
   await walk.readTips();
   walk.visitTags();
   walk.startBranches();
   await walk.run();
-  return { kept: walk.kept, commitsRead: walk.infos.size, commitsVisited: walk.commitsVisited };
+  return { kept: walk.kept, sightings: walk.sightings, refs: states, watched, commitsRead: walk.infos.size, commitsVisited: walk.commitsVisited };
 }
 
 /**
@@ -68,6 +79,7 @@ export async function walkHistory(
  */
 class Walk {
   readonly kept = new Map<Digest, HistoryKeep[]>();
+  readonly sightings = new Map<Digest, HistoryKeep[]>();
   readonly infos = new Map<string, CommitInfo>();
   commitsVisited = 0;
   private readonly words: number;
@@ -85,6 +97,7 @@ class Walk {
     private readonly states: readonly RefState[],
     private readonly imagesByCommit: ReadonlyMap<string, readonly Digest[]>,
     private readonly history: GitHistory,
+    private readonly watched: ReadonlySet<Digest>,
   ) {
     this.words = Math.max(1, Math.ceil(states.length / 32));
     this.active = new Uint32Array(this.words);
@@ -106,7 +119,8 @@ class Walk {
     for (const state of this.states) {
       if (state.selected.ref.kind !== 'tag') continue;
       const info = this.infos.get(state.selected.ref.commit) as CommitInfo;
-      this.keep(state, info, state.visit(info, this.imagesByCommit.get(info.id)));
+      const images = this.imagesByCommit.get(info.id);
+      this.keep(state, info, state.visit(info, images));
       state.done = true;
     }
   }
@@ -219,13 +233,22 @@ class Walk {
     }
   }
 
+  /** Notes what the reference kept at the commit, and (watched digests) every group it met there. */
   private keep(state: RefState, commit: CommitInfo, digests: readonly Digest[]): void {
     for (const d of digests) {
       const list = this.kept.get(d);
-      if (list && list.length >= MAX_DETAILS) continue;
-      const detail = { ref: state.selected.ref, policy: state.selected.policy, commit: commit.id, commitDate: commit.date };
+      if (list && list.length >= MAX_DETAILS && !this.watched.has(d)) continue;
+      const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
       if (list) list.push(detail);
       else this.kept.set(d, [detail]);
+    }
+    if (this.watched.size === 0 || state.lastRankAt !== commit) return;
+    for (const d of state.lastFresh) {
+      if (!this.watched.has(d)) continue;
+      const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
+      const list = this.sightings.get(d);
+      if (list) list.push(detail);
+      else this.sightings.set(d, [detail]);
     }
   }
 }

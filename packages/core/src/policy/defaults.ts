@@ -28,17 +28,17 @@ export const DEFAULT_KEEP_BUILT_WITHIN_HOURS = 2;
 export function defaultKeepPolicies(): KeepPolicy[] {
   return [
     {
-      path: 'default[0]',
+      path: 'default keepPolicies[0]',
       references: { kind: 'tag', pattern: regex('.*'), limit: { last: 10, operator: 'And' } },
       imagesPerReference: { last: 1, operator: 'And' },
     },
     {
-      path: 'default[1]',
+      path: 'default keepPolicies[1]',
       references: { kind: 'branch', pattern: regex('.*'), limit: { last: 10, in: 168 * HOUR_MS, operator: 'And' } },
       imagesPerReference: { last: 2, in: 168 * HOUR_MS, operator: 'And' },
     },
     {
-      path: 'default[2]',
+      path: 'default keepPolicies[2]',
       references: { kind: 'branch', pattern: regex('^(main|master|staging|production)$') },
       imagesPerReference: { last: 10, operator: 'And' },
     },

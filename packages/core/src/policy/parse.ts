@@ -1,7 +1,7 @@
 /**
  * From file text to a validated policy. Pure: the caller reads the file and passes its text and name.
  */
-import { parseAllDocuments, type YAMLError } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { InputError } from '../errors.js';
 import { checkTagGlob } from './pattern.js';
 import { formatProblem, isObj, renderValue } from './reader.js';
@@ -39,8 +39,9 @@ function syntaxError(file: string, errors: readonly YAMLError[], source: string)
  * as `FILE: PATH: MESSAGE (got VALUE)`, one per line.
  */
 export function parsePolicyText(text: string, file: string): ParsedPolicy {
-  const docs = Array.from(parseAllDocuments(text, { merge: true, logLevel: 'error', uniqueKeys: true }));
-  let chosen: { data: unknown; source: string; warnings: string[] } | undefined;
+  const lineCounter = new LineCounter();
+  const docs = Array.from(parseAllDocuments(text, { merge: true, logLevel: 'error', uniqueKeys: true, lineCounter }));
+  let chosen: { data: unknown; source: string; warnings: string[]; doc: Document.Parsed } | undefined;
   for (const doc of docs) {
     const source = text.slice(doc.range[0], doc.range[2]);
     if (doc.errors.length > 0) throw syntaxError(file, doc.errors, source);
@@ -52,19 +53,30 @@ export function parsePolicyText(text: string, file: string): ParsedPolicy {
     }
     const yamlWarnings = doc.warnings.map((w) => `${file}: ${w.message.split('\n')[0] ?? w.message}`);
     if (isObj(data) && data['cleanup'] !== undefined) {
-      chosen = { data, source, warnings: yamlWarnings };
+      chosen = { data, source, warnings: yamlWarnings, doc };
       break;
     }
-    chosen ??= { data, source, warnings: yamlWarnings };
+    chosen ??= { data, source, warnings: yamlWarnings, doc };
   }
   const result = validatePolicy(chosen?.data, { file });
   if ('problems' in result) {
     const hint = chosen?.source.includes('{{') ? TEMPLATE_HINT : undefined;
     throw new InputError(result.problems.map(formatProblem).join('\n'), hint);
   }
+  if (chosen) addPolicyLines(result.policy, chosen.doc, lineCounter);
   const section = isObj(chosen?.data) ? chosen.data['cleanup'] : undefined;
   const hasCleanup = section !== undefined && section !== null && !(isObj(section) && Object.keys(section).length === 0);
   return { policy: result.policy, warnings: [...(chosen?.warnings ?? []), ...result.warnings], hasCleanup };
+}
+
+/** Notes each keep policy's line in the file, so that explanations can point at it. */
+function addPolicyLines(policy: CleanupPolicy, doc: Document.Parsed, lines: LineCounter): void {
+  if (policy.defaultKeepPolicies) return;
+  policy.keepPolicies.forEach((kp, i) => {
+    const node: unknown = doc.getIn(['cleanup', 'keepPolicies', i], true);
+    const range = isObj(node) ? node['range'] : undefined;
+    if (Array.isArray(range) && typeof range[0] === 'number') kp.line = lines.linePos(range[0]).line;
+  });
 }
 
 /**

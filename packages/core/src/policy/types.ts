@@ -20,8 +20,10 @@ export interface Limit {
 
 /** One entry of `cleanup.keepPolicies`: which references it selects and how many images of each it keeps. */
 export interface KeepPolicy {
-  /** Where the policy stands in the file, for messages: `cleanup.keepPolicies[1]`, or `default[1]`. */
+  /** Where the policy stands in the file, for messages: `cleanup.keepPolicies[1]`, or `default keepPolicies[1]` for the default set. */
   path: string;
+  /** 1-based line of the entry in the policy file, when it was read from one. */
+  line?: number;
   references: {
     kind: 'branch' | 'tag';
     pattern: NamePattern;

@@ -1,6 +1,6 @@
 /** The JSON report (a machine reads it) — one shape for the CLI, the Action and the GitLab job. */
 import type { ItemResult, TagResult } from '../execute/executor.js';
-import type { DeletionItem, Plan, Reason, ReasonName } from '../plan/types.js';
+import type { DeletionDecision, DeletionItem, Plan, Reason, ReasonName } from '../plan/types.js';
 
 /** A kept image in the JSON report. */
 export interface ReportKept {
@@ -9,7 +9,8 @@ export interface ReportKept {
   tags: string[];
   kind: string;
   reasons: ReasonName[];
-  details: Array<Omit<Reason, 'where'> & { where?: Reason['where'] }>;
+  /** Every reason that holds, with its rule as data (dates are ISO 8601 strings in the JSON). */
+  details: Reason[];
   commits?: { ids: string[]; via: string };
 }
 
@@ -20,6 +21,8 @@ export interface ReportDeleted {
   tags: string[];
   kind: string;
   why: string;
+  /** The rule that let it go, as data (git-history: each keep policy's nearest miss). */
+  decision: DeletionDecision;
   /** `deleted`, or `gone` (already absent); in a dry run `would-delete`. */
   status: 'deleted' | 'gone' | 'would-delete';
   size?: number;
@@ -118,7 +121,7 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
     if (first !== undefined) keptByReason[first] = (keptByReason[first] ?? 0) + 1;
     report.kept.push({
       repository, digest: k.digest, tags: k.tags, kind: k.kind, reasons: names,
-      details: k.reasons.map((r) => ({ reason: r.reason, detail: r.detail, ...(r.where ? { where: r.where } : {}) })),
+      details: k.reasons,
       ...(k.commits ? { commits: k.commits } : {}),
     });
   }
@@ -129,7 +132,7 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
   const entry = (i: { digest: string; tags: string[] }, message: string): ReportProblem => ({ repository, digest: i.digest, tags: i.tags, message });
   if (!results) {
     for (const d of plan.delete) {
-      report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status: 'would-delete', ...extra(d) });
+      report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, decision: d.decision, status: 'would-delete', ...extra(d) });
     }
     totals.deleted = plan.delete.length;
   } else {
@@ -137,7 +140,7 @@ export function addToReport(report: Report, plan: Plan, results: readonly ItemRe
       const d = r.item;
       if (r.status === 'deleted' || r.status === 'gone') {
         const status = report.dryRun ? 'would-delete' : r.status;
-        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, status, ...extra(d) });
+        report.deleted.push({ repository, digest: d.digest, tags: d.tags, kind: d.kind, why: d.why, decision: d.decision, status, ...extra(d) });
         totals.deleted += 1;
       } else if (r.status === 'failed') {
         report.failed.push(entry(d, r.message ?? 'failed'));

@@ -1,4 +1,5 @@
 /** The summary a person reads in ten seconds, as plain text (CLI, job logs). */
+import { formatAge } from '../plan/reasons.js';
 import { REASON_ORDER } from '../plan/types.js';
 import type { Report } from './report.js';
 
@@ -24,8 +25,6 @@ function policyLine(report: Report): string {
   return `policy: ${source}${/(^|\/)werf\.ya?ml$/.test(source) ? ' (cleanup section)' : ''}`;
 }
 
-const AGE = /, built (\d+[mhd]) ago$/;
-
 /** Oldest first (unknown build times last), each with its tags, age and why; the bytes freed as an estimate. */
 function deletionLines(report: Report): string[] {
   const freed = report.repositories.reduce<number | undefined>((sum, r) => (r.stats.freedBytes === undefined ? sum : (sum ?? 0) + r.stats.freedBytes), undefined);
@@ -36,8 +35,8 @@ function deletionLines(report: Report): string[] {
   const time = (d: Report['deleted'][number]): number => (d.builtAt ? Date.parse(d.builtAt) : Number.POSITIVE_INFINITY);
   const ordered = [...report.deleted].sort((a, b) => time(a) - time(b) || (a.digest < b.digest ? -1 : 1));
   for (const d of ordered.slice(0, MAX_LISTED)) {
-    const age = AGE.exec(d.why)?.[1];
-    lines.push(`  - ${d.tags.length ? d.tags.join(', ') : '(untagged)'}${age ? `, ${age} old` : ''} (${shortDigest(d.digest)}) — ${d.why.replace(AGE, '')}`);
+    const age = d.builtAt ? `, ${formatAge(Date.parse(report.now) - Date.parse(d.builtAt))} old` : '';
+    lines.push(`  - ${d.tags.length ? d.tags.join(', ') : '(untagged)'}${age} (${shortDigest(d.digest)}) — ${d.why}`);
   }
   if (report.deleted.length > MAX_LISTED) lines.push(`  … and ${report.deleted.length - MAX_LISTED} more (see the JSON report)`);
   return lines;

@@ -35,11 +35,12 @@ export function simpleImageCommits(graph: ImageGraph, n: ImageNode, refs: readon
 interface Selected {
   ref: GitRef;
   images: Limit;
+  policyIndex: number;
 }
 
 function selectRefs(refs: readonly GitRef[], policy: CleanupPolicy, now: number): Selected[] {
   const selected = new Map<string, Selected>();
-  for (const kp of policy.keepPolicies) {
+  policy.keepPolicies.forEach((kp, policyIndex) => {
     const { kind, pattern, limit } = kp.references;
     const matching = refs
       .filter((r) => r.kind === kind && matches(pattern, r.name))
@@ -50,9 +51,9 @@ function selectRefs(refs: readonly GitRef[], policy: CleanupPolicy, now: number)
         const byIn = limit.in === undefined || ref.date.getTime() > now - limit.in;
         if (limit.operator === 'Or' ? !(byLast || byIn) : !(byLast && byIn)) return;
       }
-      selected.set(`${ref.kind}:${ref.name}`, { ref, images: kp.imagesPerReference });
+      selected.set(`${ref.kind}:${ref.name}`, { ref, images: kp.imagesPerReference, policyIndex });
     });
-  }
+  });
   return [...selected.values()];
 }
 
@@ -73,6 +74,51 @@ function reachable(tip: string, commits: ReadonlyMap<string, CommitInfo>, depthO
   return seen;
 }
 
+/** One selected reference's image groups: each reached digest's group rank (1 = newest) and whether it is kept. */
+export interface BruteForceReference {
+  ref: GitRef;
+  policyIndex: number;
+  groups: Map<Digest, { rank: number; kept: boolean }>;
+}
+
+/** Every selected reference with the rank of every image group it reaches, walking its whole history. */
+export function bruteForceGroups(graph: ImageGraph, refs: readonly GitRef[], commits: ReadonlyMap<string, CommitInfo>, policy: CleanupPolicy, now: Date): BruteForceReference[] {
+  if (policy.disableGitHistoryBasedPolicy) return [];
+  // Only tagged, listed images that are not attachments are candidates (§5: untagged are not).
+  const images: Array<{ digest: Digest; commits: string[] }> = [];
+  for (const n of graph.nodes.values()) {
+    if (!n.listed || n.kind === 'attachment' || n.tags.length === 0) continue;
+    images.push({ digest: n.digest, commits: simpleImageCommits(graph, n, refs) });
+  }
+  const dateOf = (id: string): number => (commits.get(id) as CommitInfo).date.getTime();
+  const newerFirst = (a: string, b: string): number => dateOf(b) - dateOf(a) || (a < b ? -1 : a > b ? 1 : 0);
+  const out: BruteForceReference[] = [];
+  for (const { ref, images: limit, policyIndex } of selectRefs(refs, policy, now.getTime())) {
+    const visited = reachable(ref.commit, commits, ref.kind === 'tag');
+    const byCommit = new Map<string, Digest[]>();
+    for (const image of images) {
+      const reached = image.commits.filter((c) => visited.has(c) && commits.has(c)).sort(newerFirst);
+      const newest = reached[0];
+      if (newest === undefined) continue;
+      byCommit.set(newest, [...(byCommit.get(newest) ?? []), image.digest]);
+    }
+    const ordered = [...byCommit.keys()].sort(newerFirst);
+    const last = limit.last ?? Number.POSITIVE_INFINITY;
+    const inWindow = (c: string): boolean => limit.in === undefined || dateOf(c) > now.getTime() - limit.in;
+    let keep: string[];
+    if (limit.in === undefined) keep = ordered.slice(0, last);
+    else if (limit.operator === 'And') keep = ordered.filter(inWindow).slice(0, last);
+    else keep = ordered.filter((c, i) => i < last || inWindow(c));
+    const keptCommits = new Set(keep);
+    const groups = new Map<Digest, { rank: number; kept: boolean }>();
+    ordered.forEach((c, i) => {
+      for (const d of byCommit.get(c) ?? []) groups.set(d, { rank: i + 1, kept: keptCommits.has(c) });
+    });
+    out.push({ ref, policyIndex, groups });
+  }
+  return out;
+}
+
 /** The digests the git-history policy keeps. */
 export function bruteForceGitKept(
   graph: ImageGraph,
@@ -82,33 +128,6 @@ export function bruteForceGitKept(
   now: Date,
 ): Set<Digest> {
   const kept = new Set<Digest>();
-  if (policy.disableGitHistoryBasedPolicy) return kept;
-  // Only tagged, listed images that are not attachments are candidates (§5: untagged are not).
-  const images: Array<{ digest: Digest; commits: string[] }> = [];
-  for (const n of graph.nodes.values()) {
-    if (!n.listed || n.kind === 'attachment' || n.tags.length === 0) continue;
-    images.push({ digest: n.digest, commits: simpleImageCommits(graph, n, refs) });
-  }
-  const dateOf = (id: string): number => (commits.get(id) as CommitInfo).date.getTime();
-  const newerFirst = (a: string, b: string): number => dateOf(b) - dateOf(a) || (a < b ? -1 : a > b ? 1 : 0);
-
-  for (const { ref, images: limit } of selectRefs(refs, policy, now.getTime())) {
-    const visited = reachable(ref.commit, commits, ref.kind === 'tag');
-    const groups = new Map<string, Digest[]>();
-    for (const image of images) {
-      const reached = image.commits.filter((c) => visited.has(c) && commits.has(c)).sort(newerFirst);
-      const newest = reached[0];
-      if (newest === undefined) continue;
-      groups.set(newest, [...(groups.get(newest) ?? []), image.digest]);
-    }
-    const ordered = [...groups.keys()].sort(newerFirst);
-    const last = limit.last ?? Number.POSITIVE_INFINITY;
-    const inWindow = (c: string): boolean => limit.in === undefined || dateOf(c) > now.getTime() - limit.in;
-    let keep: string[];
-    if (limit.in === undefined) keep = ordered.slice(0, last);
-    else if (limit.operator === 'And') keep = ordered.filter(inWindow).slice(0, last);
-    else keep = ordered.filter((c, i) => i < last || inWindow(c));
-    for (const c of keep) for (const d of groups.get(c) ?? []) kept.add(d);
-  }
+  for (const r of bruteForceGroups(graph, refs, commits, policy, now)) for (const [d, g] of r.groups) if (g.kept) kept.add(d);
   return kept;
 }

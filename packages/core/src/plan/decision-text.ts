@@ -1,0 +1,71 @@
+/**
+ * Decisions in words: the sentences the summary, `explain` and the CI logs print, made from the
+ * structured findings (types.ts) so that the words and the data cannot disagree. Pure.
+ */
+import { formatDuration } from '../policy/duration.js';
+import type { Limit } from '../policy/types.js';
+import type { GroupFinding, PolicyMiss, PolicyPosition, ReferenceName } from './types.js';
+
+/** `12th`, `1st`, `22nd`. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+/** `45 days`, `3 hours`, `20 minutes`. */
+export function spokenAge(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 48) return `${hours} hours`;
+  const days = Math.round(ms / 86_400_000);
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** `cleanup.keepPolicies[2] (line 14)`, `default keepPolicies[1]`. */
+export function policyLabel(p: PolicyPosition): string {
+  return p.line !== undefined ? `${p.path} (line ${p.line})` : p.path;
+}
+
+export function referenceLabel(r: ReferenceName): string {
+  return `${r.kind} ${r.name}`;
+}
+
+/** `last: 10`, `in: 168h`, `last: 10 or in: 168h`, `no limit`. */
+export function limitText(limit: Limit): string {
+  const parts: string[] = [];
+  if (limit.last !== undefined) parts.push(`last: ${limit.last}`);
+  if (limit.in !== undefined) parts.push(`in: ${formatDuration(limit.in)}`);
+  if (parts.length === 0) return 'no limit';
+  return parts.join(limit.operator === 'Or' ? ' or ' : ' and ');
+}
+
+const shortCommit = (id: string): string => id.slice(0, 7);
+const day = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** What a policy keeps of each reference: `keeps 10`, `keeps 2 within 168h`, `keeps 10 or any within 168h`. */
+function keepsText(limit: Limit): string {
+  const within = limit.in !== undefined ? formatDuration(limit.in) : undefined;
+  if (limit.last === undefined) return within ? `keeps every image group within ${within}` : 'keeps every image group';
+  if (!within) return `keeps ${limit.last}`;
+  return limit.operator === 'Or' ? `keeps ${limit.last} or any within ${within}` : `keeps ${limit.last} within ${within}`;
+}
+
+/** A kept group: `3rd image group of branch main; cleanup.keepPolicies[2] keeps 10 (commit 1a2b3c4 of 2026-11-30)`. */
+export function keptGroupText(g: GroupFinding): string {
+  const beyondLast = g.limit.last !== undefined && g.rank > g.limit.last;
+  const by = beyondLast ? `within in: ${formatDuration(g.limit.in ?? 0)} (${policyLabel(g.policy)}: ${limitText(g.limit)})` : `${policyLabel(g.policy)} ${keepsText(g.limit)}`;
+  return `${ordinal(g.rank)} image group of ${referenceLabel(g.reference)}; ${by} (commit ${shortCommit(g.commit.id)} of ${day(g.commit.date)})`;
+}
+
+/** A group met but not kept, as a miss: rank beyond `last`, or a commit outside `in`. */
+export function missedGroupText(g: GroupFinding, now: Date): string {
+  const where = `${ordinal(g.rank)} image group of ${referenceLabel(g.reference)}`;
+  if (!g.inWindow && g.limit.in !== undefined) {
+    const age = spokenAge(now.getTime() - g.commit.date.getTime());
+    return `${where}: commit ${shortCommit(g.commit.id)} is ${age} old, outside in: ${formatDuration(g.limit.in)}; ${policyLabel(g.policy)} ${keepsText(g.limit)}`;
+  }
+  return `${where}; ${policyLabel(g.policy)} ${keepsText(g.limit)}`;
+}
+
