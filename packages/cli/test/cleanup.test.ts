@@ -57,9 +57,8 @@ test("§4 deleted branch: its images go, main's stay", () => {
   assert.equal(old.tags.sort(), [...world.tags.oldBranch].sort());
   assert.match(old.why, /branch feature-old no longer exists/);
   assert.is(old.decision.cause, 'git-history');
-  const gone = old.decision.misses?.find((m) => m.outcome === 'reference-gone');
-  assert.equal(gone?.reference, { kind: 'branch', name: 'feature-old' });
-  assert.is(gone?.policy.path, 'default keepPolicies[1]');
+  assert.equal(old.decision.goneBranches, ['feature-old']);
+  assert.is(old.decision.rule, 'default keepPolicies');
   for (const tag of world.tags.main.slice(3)) assert.ok(keptEntry(report, tag).reasons.includes('git-history'), tag);
   assert.match(details(world.tags.main[9] as string), /branch main/);
 });

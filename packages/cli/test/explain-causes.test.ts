@@ -92,14 +92,14 @@ test('outside in, for the reference: a branch whose last commit is 45 days old i
 
 test('deleted branch: "branch feature-old no longer exists", and no selected reference reaches its commit', () => {
   const [e] = explainJson('--tag', 'feature-old');
-  const m = miss(e, 1);
-  assert.is(m?.outcome, 'reference-gone');
-  assert.equal(m?.reference, { kind: 'branch', name: 'feature-old' });
-  assert.is(miss(e, 0)?.outcome, 'not-reached');
-  assert.is(miss(e, 2)?.outcome, 'not-reached');
+  assert.equal({ rule: e?.decision?.rule, goneBranches: e?.decision?.goneBranches }, { rule: 'default keepPolicies', goneBranches: ['feature-old'] });
+  assert.equal(e?.decision?.misses?.map((m) => [m.policy.path, m.outcome]), [
+    ['default keepPolicies[0]', 'not-reached'], ['default keepPolicies[1]', 'not-reached'], ['default keepPolicies[2]', 'not-reached'],
+  ]);
   const text = explainText('--tag', 'feature-old');
-  assert.match(text, /WOULD BE DELETED: [^\n]*branch feature-old no longer exists/);
-  assert.match(text, /- not-reached: default keepPolicies\[2\]: branch main does not reach commit [0-9a-f]{7}/);
+  assert.match(text, /WOULD BE DELETED: commit [0-9a-f]{7} \(revision label\): branch feature-old no longer exists; /);
+  assert.match(text, /- not-reached: default keepPolicies\[1\]: branch feature\/wip does not reach its commit/);
+  assert.match(text, /- not-reached: default keepPolicies\[2\]: branch main does not reach its commit/);
 });
 
 test('unmapped: kept by cleanup.unmapped.keepFor (forever by default); with keepFor 30d a 60-day-old one goes', () => {
@@ -126,6 +126,7 @@ test('closure: a kept index\'s signature stays with it; a deleted image\'s signa
   assert.equal({ reason: sig?.reasons?.[0]?.reason, rule: sig?.reasons?.[0]?.rule, of: sig?.reasons?.[0]?.of }, { reason: 'closure', rule: 'closure', of: world.digests.index });
   assert.equal({ cause: oldSig?.decision?.cause, of: oldSig?.decision?.of }, { cause: 'attachment', of: [world.digests.old] });
   assert.match(explainText('--tag', world.tags.indexSig), new RegExp(`KEPT because:\\n {4}- closure: attachment of kept image ${world.digests.index}`));
+  assert.match(explainText('--tag', world.tags.oldSig), new RegExp(`WOULD BE DELETED \\(closure\\): attachment of ${world.digests.old}, which is not kept`));
 });
 
 test('werf.yaml: every reason that holds, each with its policy\'s line and the rank', () => {

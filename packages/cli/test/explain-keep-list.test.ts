@@ -42,7 +42,7 @@ test('explain --tag of an image that goes: WOULD BE DELETED with why', () => {
   assert.is(r.code, 0, describe(r));
   assert.match(r.stdout, /:feature-old → sha256:[0-9a-f]{64} \(also tagged sha-[0-9a-f]{7}\)/);
   assert.match(r.stdout, /WOULD BE DELETED: commit [0-9a-f]{7} \(revision label\): branch feature-old no longer exists/);
-  assert.match(r.stdout, /nearest miss of each keep policy:\n {4}- not-reached: default keepPolicies\[0\]: [^\n]*\n {4}- reference-gone: [^\n]*\n {4}- not-reached: default keepPolicies\[2\]: branch main does not reach commit/);
+  assert.match(r.stdout, /nearest miss of each keep policy:\n {4}- not-reached: default keepPolicies\[0\]: [^\n]*\n {4}- not-reached: default keepPolicies\[1\]: [^\n]*\n {4}- not-reached: default keepPolicies\[2\]: branch main does not reach its commit/);
   assert.not.match(r.stdout, /KEPT/);
 });
 

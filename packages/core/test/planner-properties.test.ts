@@ -150,34 +150,57 @@ test('(7) explaining changes no decision: the same kept (by the same reasons) an
   }
 });
 
-test('§4.7 exactness: explain\'s ranks and misses equal a brute force of §4 that walks every history', async () => {
+/** Checks a plan's ranks and misses against the brute force; counts the ranks compared. */
+function checkAgainstBruteForce(seed: number, world: World, p: Plan, explained: boolean): number {
+  const policy = policyFrom(policyYaml(world.policy));
+  const brute = bruteForceGroups(world.graph, world.history.refList, world.history.commitsById, policy, NOW);
+  const inWindow = (id: string, index: number): boolean => {
+    const limit = policy.keepPolicies[index]?.imagesPerReference;
+    const date = world.history.commitsById.get(id)?.date.getTime() ?? 0;
+    return limit?.in === undefined || date > NOW.getTime() - limit.in;
+  };
+  let ranked = 0;
+  for (const k of p.kept) {
+    for (const r of k.reasons) {
+      if (!r.group) continue;
+      const want = brute.find((b) => b.policyIndex === r.group?.policy.index && b.ref.name === r.group.reference.name)?.groups.get(k.digest);
+      assert.equal({ rank: r.group.rank, kept: r.group.kept, inWindow: r.group.inWindow }, { rank: want?.rank, kept: true, inWindow: inWindow(r.group.commit.id, r.group.policy.index) },
+        `seed ${seed}: ${k.digest} kept by ${r.group.reference.name}`);
+      ranked += 1;
+    }
+  }
+  for (const d of p.delete) {
+    for (const m of d.decision.misses ?? []) {
+      const met = brute.filter((r) => r.policyIndex === m.policy.index && r.groups.has(d.digest));
+      const where = `seed ${seed} (${explained ? 'explain' : 'cleanup'}): ${d.digest}: ${m.outcome}: ${m.detail}`;
+      if (m.outcome === 'beyond-last' || m.outcome === 'outside-in') {
+        const group = met.find((r) => r.ref.name === m.reference?.name)?.groups.get(d.digest);
+        assert.equal({ rank: m.rank, kept: group?.kept }, { rank: group?.rank, kept: false }, where);
+        if (explained) assert.is(m.rank, Math.min(...met.map((r) => r.groups.get(d.digest)?.rank ?? Infinity)), `${where}: not the nearest`);
+        assert.is(m.outcome === 'outside-in', !inWindow(m.commit?.id ?? '', m.policy.index), `${where}: the date test`);
+        ranked += 1;
+      } else if (m.outcome === 'reference-not-selected') {
+        // A fact about that reference; in explain, also the nearest (a selected reference meeting it comes first).
+        assert.not.ok(brute.some((r) => r.policyIndex === m.policy.index && r.ref.name === m.reference?.name), `${where}: it is selected`);
+        if (explained) assert.is(met.length, 0, `${where}, yet ${met[0]?.ref.name} reaches it`);
+      } else if (m.outcome !== 'walk-stopped') {
+        assert.is(met.length, 0, `${where}, yet ${met[0]?.ref.name} reaches it`);
+      }
+      if (explained) assert.not.ok(m.outcome === 'walk-stopped', `${where}: explain left it unranked`);
+    }
+  }
+  return ranked;
+}
+
+test('§4.7 exactness: ranks, date tests and misses equal a brute force of §4 that walks every history (explain and cleanup)', async () => {
   let ranked = 0;
   for (const seed of EXACT) {
     const world = randomWorld(seed, { monotonic: true, simpleMapping: true, sparse: seed % 3 === 0 });
     world.policy.disableGit = false;
-    const p = await planWith({ yaml: policyYaml(world.policy), graph: world.graph, history: world.history, extra: { clusterImages: world.clusterImages, explain: allTags(world.graph) } });
-    const brute = bruteForceGroups(world.graph, world.history.refList, world.history.commitsById, policyFrom(policyYaml(world.policy)), NOW);
-    const rankOf = (policyIndex: number, name: string, digest: string): number | undefined =>
-      brute.find((r) => r.policyIndex === policyIndex && r.ref.name === name)?.groups.get(digest)?.rank;
-    for (const k of p.kept) {
-      for (const r of k.reasons) {
-        if (!r.group) continue;
-        assert.is(r.group.rank, rankOf(r.group.policy.index, r.group.reference.name, k.digest), `seed ${seed}: ${k.digest} kept by ${r.group.reference.name} at rank ${r.group.rank}`);
-        ranked += 1;
-      }
-    }
-    for (const d of p.delete) {
-      for (const m of d.decision.misses ?? []) {
-        const met = brute.filter((r) => r.policyIndex === m.policy.index && r.groups.has(d.digest));
-        if (m.outcome === 'not-reached') assert.is(met.length, 0, `seed ${seed}: ${d.digest}: ${m.detail}, yet ${met[0]?.ref.name} reaches it`);
-        if (m.outcome === 'beyond-last' || m.outcome === 'outside-in') {
-          const nearest = Math.min(...met.map((r) => r.groups.get(d.digest)?.rank ?? Infinity));
-          assert.is(m.rank, nearest, `seed ${seed}: ${d.digest}: ${m.detail}`);
-          ranked += 1;
-        }
-        assert.not.ok(m.outcome === 'walk-stopped', `seed ${seed}: explain left ${d.digest} unranked`);
-      }
-    }
+    const input = { yaml: policyYaml(world.policy), graph: world.graph, history: world.history };
+    const explained = await planWith({ ...input, extra: { clusterImages: world.clusterImages, explain: allTags(world.graph) } });
+    ranked += checkAgainstBruteForce(seed, world, explained, true);
+    ranked += checkAgainstBruteForce(seed, world, await planWith({ ...input, extra: { clusterImages: world.clusterImages } }), false);
   }
   if (!only) assert.ok(ranked > 1000, `only ${ranked} ranks compared`);
 });

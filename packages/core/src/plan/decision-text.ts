@@ -38,6 +38,8 @@ export function limitText(limit: Limit): string {
   if (limit.last !== undefined) parts.push(`last: ${limit.last}`);
   if (limit.in !== undefined) parts.push(`in: ${formatDuration(limit.in)}`);
   if (parts.length === 0) return 'no limit';
+  // Or needs both to mean anything: `in` alone with Or keeps every image group (cleanup-semantics.md §4.5).
+  if (limit.operator === 'Or' && limit.last === undefined) return `${parts.join('')}, operator Or (no limit without last)`;
   return parts.join(limit.operator === 'Or' ? ' or ' : ' and ');
 }
 
@@ -47,7 +49,7 @@ const day = (d: Date): string => d.toISOString().slice(0, 10);
 /** What a policy keeps of each reference: `keeps 10`, `keeps 2 within 168h`, `keeps 10 or any within 168h`. */
 function keepsText(limit: Limit): string {
   const within = limit.in !== undefined ? formatDuration(limit.in) : undefined;
-  if (limit.last === undefined) return within ? `keeps every image group within ${within}` : 'keeps every image group';
+  if (limit.last === undefined) return within && limit.operator !== 'Or' ? `keeps every image group within ${within}` : 'keeps every image group';
   if (!within) return `keeps ${limit.last}`;
   return limit.operator === 'Or' ? `keeps ${limit.last} or any within ${within}` : `keeps ${limit.last} within ${within}`;
 }

@@ -5,7 +5,7 @@
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { formatDuration } from '../policy/duration.js';
 import type { CleanupPolicy } from '../policy/types.js';
-import { historyMisses, nearestMiss, type MissContext } from './history-misses.js';
+import { goneBranches, historyMisses, nearestMiss, type MissContext } from './history-misses.js';
 import { isPlanningUnit, type ImageCommits } from './mapping.js';
 import { imageTimeMs } from './reasons.js';
 import type { DeletionDecision, StorageRole } from './types.js';
@@ -57,6 +57,11 @@ export function deletionDecision(n: ImageNode, m: ImageCommits | undefined, grap
   }
   const misses = historyMisses(n, m, ctx.misses);
   const nearest = nearestMiss(misses);
-  const why = `commit ${commits} (${m.via}): ${nearest ? nearest.detail : 'the policy has no keepPolicies'}`;
-  return { decision: { cause: 'git-history', rule: 'cleanup.keepPolicies', misses, ...age }, why };
+  const gone = goneBranches(n, ctx.misses);
+  const fate = gone.length > 0 ? `${gone.map((b) => `branch ${b}`).join(', ')} no longer ${gone.length === 1 ? 'exists' : 'exist'}; ` : '';
+  const why = `commit ${commits} (${m.via}): ${fate}${nearest ? nearest.detail : 'the policy has no keepPolicies'}`;
+  const decision: DeletionDecision = {
+    cause: 'git-history', rule: ctx.policy.defaultKeepPolicies ? 'default keepPolicies' : 'cleanup.keepPolicies', misses, ...(gone.length > 0 ? { goneBranches: gone } : {}), ...age,
+  };
+  return { decision, why };
 }

@@ -1,19 +1,36 @@
 /**
  * Why no keep policy kept a mapped image (cleanup-semantics.md §4): each policy's nearest miss, from
  * what the reference selection and the history walk recorded — never worked out again beside them.
- * Nearest first: a selected reference met the image beyond its limits; a reference named like the
- * image is gone; a matching reference is not selected; no selected reference reaches the commit.
+ * Nearest first: a selected reference met the image beyond its limits; a matching reference is not
+ * selected; no selected reference reaches the commit. Apart from the misses: the branches its tags name
+ * that are gone (goneBranches).
  */
 import type { Digest, GitRef } from '../ports.js';
 import { formatNamePattern, matchesName } from '../policy/pattern.js';
 import { formatDuration } from '../policy/duration.js';
 import type { ImageNode } from '../graph/graph.js';
+import type { LinearRegex } from '../util/linear-regex.js';
 import { limitText, missedGroupText, ordinal, policyLabel, referenceLabel, spokenAge } from './decision-text.js';
 import { shaFromTag, slugify, type ImageCommits } from './mapping.js';
 import type { RefState } from './ref-state.js';
-import type { PolicySelection } from './select-refs.js';
+import type { PolicyMatch, PolicySelection } from './select-refs.js';
 import type { GroupFinding, MissOutcome, PolicyMiss, StoppedReference } from './types.js';
 import type { HistoryKeep, WalkResult } from './walk.js';
+
+/** What the misses of one policy are worked out from, prepared once per plan (not once per image). */
+interface PolicyFacts {
+  /** The states of the references it selected. */
+  states: readonly RefState[];
+  /** Those that stopped at `last` or `in`, most image groups first; the sentence naming them. */
+  stopped: readonly StoppedReference[];
+  /** The misses every image of the policy shares when nothing is known about it in particular (one object each). */
+  walkStopped: PolicyMiss | undefined;
+  notReached: PolicyMiss;
+  noReference: PolicyMiss;
+  /** Matching references `references.limit` leaves out, by tip commit and by name (and slug). */
+  unselectedByCommit: ReadonlyMap<string, PolicyMatch>;
+  unselectedByName: ReadonlyMap<string, PolicyMatch>;
+}
 
 /** What every miss of one run is worked out from, prepared once. */
 export interface MissContext {
@@ -22,11 +39,16 @@ export interface MissContext {
   now: Date;
   /** Branch and git tag names, and branch slugs, by kind. */
   names: { branch: ReadonlySet<string>; tag: ReadonlySet<string> };
-  /** Per policy index, the states of the references it selected. */
-  statesByPolicy: ReadonlyMap<number, readonly RefState[]>;
+  /** Per policy index. */
+  facts: ReadonlyMap<number, PolicyFacts>;
+  /** The policy's commit-tag patterns (a tag they match names a commit, not a branch). */
+  tagPatterns: readonly LinearRegex[];
 }
 
-export function missContext(policies: readonly PolicySelection[], walk: WalkResult, refs: readonly GitRef[], now: Date): MissContext {
+/** How many stopped references a miss lists (the JSON's `stoppedCount` says how many there were). */
+const STOPPED_LISTED = 3;
+
+export function missContext(policies: readonly PolicySelection[], walk: WalkResult, refs: readonly GitRef[], now: Date, tagPatterns: readonly LinearRegex[]): MissContext {
   const branch = new Set<string>();
   const tag = new Set<string>();
   for (const r of refs) {
@@ -42,18 +64,56 @@ export function missContext(policies: readonly PolicySelection[], walk: WalkResu
     if (list) list.push(s);
     else statesByPolicy.set(s.selected.position.index, [s]);
   }
-  return { policies, walk, now, names: { branch, tag }, statesByPolicy };
+  const facts = new Map<number, PolicyFacts>();
+  for (const p of policies) facts.set(p.position.index, policyFacts(p, statesByPolicy.get(p.position.index) ?? []));
+  return { policies, walk, now, names: { branch, tag }, facts, tagPatterns };
+}
+
+function policyFacts(p: PolicySelection, states: readonly RefState[]): PolicyFacts {
+  const { kind, pattern } = p.policy.references;
+  const label = policyLabel(p.position);
+  const stopped = states.filter((s) => s.stoppedBy === 'last' || s.stoppedBy === 'in').map(stoppedReference).sort((a, b) => b.groups - a.groups);
+  const names = stopped.slice(0, STOPPED_LISTED).map((r) => referenceLabel(r.reference)).join(', ') +
+    (stopped.length > STOPPED_LISTED ? ` and ${stopped.length - STOPPED_LISTED} more` : '');
+  const newest = stopped[0]?.lastKept;
+  const back = stopped.length === 1 && newest ? `, back to ${newest.id.slice(0, 7)} of ${newest.date.toISOString().slice(0, 10)}` : '';
+  const walkStopped: PolicyMiss | undefined = stopped.length === 0 ? undefined : {
+    policy: p.position, outcome: 'walk-stopped', stopped: stopped.slice(0, STOPPED_LISTED), stoppedCount: stopped.length,
+    detail: `not among the image groups ${names} ${stopped.length === 1 ? 'keeps' : 'keep'} (${label}: ${limitText(p.policy.imagesPerReference)}${back})`,
+  };
+  const plural = kind === 'tag' ? 'git tags' : 'branches';
+  const which = states.length === 1 ? referenceLabel((states[0] as RefState).selected.ref) : `none of its ${states.length} selected ${plural}`;
+  const matching = p.matches.size === 1 ? `the one ${kind === 'tag' ? 'git tag' : 'branch'}` : `none of the ${p.matches.size} ${plural}`;
+  const verb = kind === 'tag' ? (states.length === 1 ? 'does not point at' : 'points at') : states.length === 1 ? 'does not reach' : 'reaches';
+  const notReached: PolicyMiss = { policy: p.position, outcome: 'not-reached', detail: `${label}: ${which} ${verb} its commit` };
+  const noReference: PolicyMiss = {
+    policy: p.position, outcome: 'no-reference',
+    detail: p.matches.size === 0
+      ? `${label}: no ${kind === 'tag' ? 'git tag' : 'branch'} matches ${formatNamePattern(pattern)}`
+      : `${label}: ${matching} matching ${formatNamePattern(pattern)} ${p.matches.size === 1 ? 'is not' : 'is'} left to it (references.limit, or a later policy selects ${p.matches.size === 1 ? 'it' : 'them'})`,
+  };
+  const unselectedByCommit = new Map<string, PolicyMatch>();
+  const unselectedByName = new Map<string, PolicyMatch>();
+  if (p.policy.references.limit) {
+    for (const match of p.matches.values()) {
+      if (match.passed) continue;
+      if (!unselectedByCommit.has(match.ref.commit)) unselectedByCommit.set(match.ref.commit, match);
+      unselectedByName.set(match.ref.name, match);
+      if (!unselectedByName.has(slugify(match.ref.name))) unselectedByName.set(slugify(match.ref.name), match);
+    }
+  }
+  return { states, stopped, walkStopped, notReached, noReference, unselectedByCommit, unselectedByName };
 }
 
 export function groupFinding(k: HistoryKeep, kept: boolean): GroupFinding {
   const { selected } = k;
   return {
-    policy: selected.position, reference: { kind: selected.ref.kind, name: selected.ref.name },
+    policy: selected.position, reference: selected.reference,
     commit: { id: k.commit.id, date: k.commit.date }, rank: k.rank, limit: selected.images, inWindow: k.inWindow, kept,
   };
 }
 
-const ORDER: readonly MissOutcome[] = ['beyond-last', 'outside-in', 'reference-gone', 'reference-not-selected', 'walk-stopped', 'not-reached', 'no-reference'];
+const ORDER: readonly MissOutcome[] = ['beyond-last', 'outside-in', 'reference-not-selected', 'walk-stopped', 'not-reached', 'no-reference'];
 
 /** The nearest of several misses (the one the summary names). */
 export function nearestMiss(misses: readonly PolicyMiss[]): PolicyMiss | undefined {
@@ -70,7 +130,8 @@ export function nearestMiss(misses: readonly PolicyMiss[]): PolicyMiss | undefin
 
 /** Of two misses of one outcome: the smaller rank, or the reference that walked the most groups. */
 function closer(a: PolicyMiss, b: PolicyMiss): boolean {
-  if (a.rank !== undefined && b.rank !== undefined) return a.rank < b.rank;
+  // How far past its policy's `last` each group is (a policy without `last` missed by date alone).
+  if (a.rank !== undefined && b.rank !== undefined) return a.rank - (a.limit?.last ?? 0) < b.rank - (b.limit?.last ?? 0);
   return (a.stopped?.[0]?.groups ?? 0) > (b.stopped?.[0]?.groups ?? 0);
 }
 
@@ -83,77 +144,74 @@ export function historyMisses(n: ImageNode, m: ImageCommits, ctx: MissContext): 
 function policyMiss(n: ImageNode, m: ImageCommits, p: PolicySelection, sightings: readonly HistoryKeep[] | undefined, ctx: MissContext): PolicyMiss {
   const met = sightings?.filter((s) => s.selected.position.index === p.position.index);
   if (met && met.length > 0) return metMiss(met, ctx.now);
-  return goneMiss(n, p, ctx) ?? notSelectedMiss(n, m, p, ctx.now) ?? unreachedMiss(n.digest, m, p, ctx);
+  return notSelectedMiss(n, m, p, ctx) ?? unreachedMiss(n.digest, p, ctx);
 }
 
 /** A selected reference met the image: the newest such group, beyond `last` or outside `in`. */
 function metMiss(met: readonly HistoryKeep[], now: Date): PolicyMiss {
   const nearest = met.reduce((a, b) => (b.rank < a.rank ? b : a));
   const g = groupFinding(nearest, false);
+  const base = { policy: g.policy, reference: g.reference, rank: g.rank, commit: g.commit, limit: g.limit };
+  if (g.inWindow && nearest.afterStop === 'in') {
+    // Met inside `in` after an older commit outside it: commit dates out of order along the history (§4.5).
+    const detail = `${missedGroupText(g, now)}; ${referenceLabel(g.reference)} had already stopped at an older commit outside in: ` +
+      `${formatDuration(g.limit.in ?? 0)} (commit dates out of order)`;
+    return { ...base, outcome: 'outside-in', detail };
+  }
   const outcome: MissOutcome = !g.inWindow && g.limit.in !== undefined ? 'outside-in' : 'beyond-last';
-  return { policy: g.policy, outcome, reference: g.reference, rank: g.rank, commit: g.commit, limit: g.limit, detail: missedGroupText(g, now) };
+  return { ...base, outcome, detail: missedGroupText(g, now) };
 }
 
 /**
- * A branch policy whose pattern matches one of the image's tags while no branch of that name (or slug)
- * exists: the image was built for a branch that is gone. Only branches: werf tags images by branch
- * slug, not by git tag; `latest`, SHA-shaped tags and git tag names are not taken for branch names.
+ * The branches the image's tags name that are gone: a tag some branch policy's pattern matches, with no
+ * branch of that name or slug left. werf tags an image with the slug of the branch it was built for,
+ * so such a tag is the branch's name; `latest`, SHA-shaped tags, versions and git tag names are not.
  */
-function goneMiss(n: ImageNode, p: PolicySelection, ctx: MissContext): PolicyMiss | undefined {
-  const { kind, pattern } = p.policy.references;
-  if (kind !== 'branch') return undefined;
+export function goneBranches(n: ImageNode, ctx: MissContext): string[] {
+  const out: string[] = [];
   for (const tag of n.tags) {
-    if (tag === 'latest' || ctx.names.branch.has(tag) || ctx.names.tag.has(tag) || shaFromTag(tag, []) !== undefined || !matchesName(pattern, tag)) continue;
-    const detail = `branch ${tag} no longer exists (no branch of that name or slug; ${policyLabel(p.position)} selects branches ${formatNamePattern(pattern)})`;
-    return { policy: p.position, outcome: 'reference-gone', reference: { kind, name: tag }, detail };
+    if (!branchLike(tag, ctx)) continue;
+    if (ctx.policies.some((p) => p.policy.references.kind === 'branch' && matchesName(p.policy.references.pattern, tag))) out.push(tag);
   }
-  return undefined;
+  return out;
+}
+
+/** Versions (`1.2.3`, `v2`, `2024.01`) are release tags, not branch names. */
+const VERSION_LIKE = /^v?\d+([._-]\d+)*([-+.][0-9A-Za-z.-]*)?$/;
+
+/** Whether a tag reads as a branch name that is gone: not a reference now, not `latest`, not a commit or a version. */
+function branchLike(tag: string, ctx: MissContext): boolean {
+  return tag !== 'latest' && !ctx.names.branch.has(tag) && !ctx.names.tag.has(tag) && !VERSION_LIKE.test(tag) && shaFromTag(tag, ctx.tagPatterns) === undefined;
 }
 
 /** A matching reference at the image's commit, or named like the image, that `references.limit` leaves out. */
-function notSelectedMiss(n: ImageNode, m: ImageCommits, p: PolicySelection, now: Date): PolicyMiss | undefined {
+function notSelectedMiss(n: ImageNode, m: ImageCommits, p: PolicySelection, ctx: MissContext): PolicyMiss | undefined {
   const limit = p.policy.references.limit;
-  if (!limit) return undefined;
-  for (const match of p.matches.values()) {
-    if (match.passed) continue;
-    const { ref } = match;
-    if (!m.commits.includes(ref.commit) && !n.tags.includes(ref.name) && !n.tags.includes(slugify(ref.name))) continue;
-    const age = now.getTime() - ref.date.getTime();
-    const outside = limit.in !== undefined && age >= limit.in;
-    const why = outside
-      ? `last commit ${spokenAge(age)} ago, outside in: ${formatDuration(limit.in ?? 0)}`
-      : `the ${ordinal(match.rank)} newest matching ${ref.kind}, beyond last: ${limit.last ?? '∞'}`;
-    const detail = `${referenceLabel(ref)} is not selected: ${why} (references.limit of ${policyLabel(p.position)}: ${limitText(limit)})`;
-    return { policy: p.position, outcome: 'reference-not-selected', reference: { kind: ref.kind, name: ref.name }, referenceRank: match.rank, limit, detail };
-  }
-  return undefined;
+  const facts = ctx.facts.get(p.position.index);
+  if (!limit || !facts || facts.unselectedByName.size === 0) return undefined;
+  let match: PolicyMatch | undefined;
+  for (const c of m.commits) if ((match = facts.unselectedByCommit.get(c))) break;
+  if (!match) for (const t of n.tags) if ((match = facts.unselectedByName.get(t))) break;
+  if (!match) return undefined;
+  const { ref } = match;
+  const age = ctx.now.getTime() - ref.date.getTime();
+  const outside = limit.in !== undefined && age >= limit.in;
+  const why = outside
+    ? `${ref.kind === 'tag' ? 'tagged' : 'last commit'} ${spokenAge(age)} ago, outside in: ${formatDuration(limit.in ?? 0)}`
+    : `the ${ordinal(match.rank)} newest matching ${ref.kind}, beyond last: ${limit.last ?? '∞'}`;
+  const detail = `${referenceLabel(ref)} is not selected: ${why} (references.limit of ${policyLabel(p.position)}: ${limitText(limit)})`;
+  return { policy: p.position, outcome: 'reference-not-selected', reference: { kind: ref.kind, name: ref.name }, referenceRank: match.rank, limit, detail };
 }
 
-/** No selected reference of the policy met the image: none reaches it, or they stopped at their limits first. */
-function unreachedMiss(digest: Digest, m: ImageCommits, p: PolicySelection, ctx: MissContext): PolicyMiss {
-  const { kind, pattern } = p.policy.references;
-  const plural = kind === 'tag' ? 'git tags' : 'branches';
-  const commit = m.commits.map((c) => c.replace(/^unresolved:/, '').slice(0, 7)).join(', ');
-  if (p.selected === 0) {
-    const detail = p.matches.size === 0
-      ? `${policyLabel(p.position)}: no ${kind === 'tag' ? 'git tag' : 'branch'} matches ${formatNamePattern(pattern)}`
-      : `${policyLabel(p.position)}: none of the ${p.matches.size} ${plural} matching ${formatNamePattern(pattern)} is left to it (references.limit, or a later policy selects them)`;
-    return { policy: p.position, outcome: 'no-reference', detail };
-  }
-  const states = ctx.statesByPolicy.get(p.position.index) ?? [];
-  const stopped = ctx.walk.watched.has(digest) || kind === 'tag' ? [] : states.filter((s) => s.stoppedBy === 'last' || s.stoppedBy === 'in');
-  if (stopped.length === 0) {
-    const which = states.length === 1 ? referenceLabel(states[0]!.selected.ref) : `none of its ${states.length} selected ${plural}`;
-    const verb = kind === 'tag' ? (states.length === 1 ? 'does not point at' : 'points at') : states.length === 1 ? 'does not reach' : 'reaches';
-    return { policy: p.position, outcome: 'not-reached', detail: `${policyLabel(p.position)}: ${which} ${verb} commit ${commit}` };
-  }
-  const list = stopped.map(stoppedReference).sort((a, b) => b.groups - a.groups);
-  const names = list.slice(0, 3).map((r) => referenceLabel(r.reference)).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
-  const newest = list[0]?.lastKept;
-  const back = list.length === 1 && newest ? `, back to ${newest.id.slice(0, 7)} of ${newest.date.toISOString().slice(0, 10)}` : '';
-  const detail = `not among the image groups ${names} ${list.length === 1 ? 'keeps' : 'keep'} (${policyLabel(p.position)}: ` +
-    `${limitText((stopped[0] as RefState).selected.images)}${back})`;
-  return { policy: p.position, outcome: 'walk-stopped', stopped: list, detail };
+/**
+ * No selected reference of the policy met the image: none reaches it, or they stopped at their limits
+ * first. The same for every such image of the policy, so one object serves them all.
+ */
+function unreachedMiss(digest: Digest, p: PolicySelection, ctx: MissContext): PolicyMiss {
+  const facts = ctx.facts.get(p.position.index) as PolicyFacts;
+  if (p.selected === 0) return facts.noReference;
+  // A reference that stopped at its limit has not seen what lies behind it; explain walks on for the images it watches.
+  return facts.walkStopped && !ctx.walk.watched.has(digest) ? facts.walkStopped : facts.notReached;
 }
 
 function stoppedReference(s: RefState): StoppedReference {

@@ -97,7 +97,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   if (input.registry.listsUntagged === false) keepAttachmentsOfUnlistedSubjects(graph, add);
   closeOverKept(graph, reasons, add);
 
-  const misses = selection ? missContext(selection.policies, walk, refs, now) : undefined;
+  const misses = selection ? missContext(selection.policies, walk, refs, now, policy.imageCommits.tagPatterns) : undefined;
   const { kept, toDelete } = splitKeptAndDeleted(graph, reasons, mapping, { now, policy, useGit, role, misses });
   const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList) : [];
   const keptDigests = kept.map((k) => k.digest);

@@ -2,7 +2,7 @@
 import type { GitRef } from '../ports.js';
 import type { KeepPolicy, Limit } from '../policy/types.js';
 import { matchesName } from '../policy/pattern.js';
-import type { PolicyPosition } from './types.js';
+import type { PolicyPosition, ReferenceName } from './types.js';
 
 export interface SelectedRef {
   ref: GitRef;
@@ -12,6 +12,8 @@ export interface SelectedRef {
   policy: string;
   /** Where that policy stands. */
   position: PolicyPosition;
+  /** The reference's kind and name, as decisions name it (one object for all of them). */
+  reference: ReferenceName;
 }
 
 /** One reference a policy's pattern matches: its rank among the matches and what became of it. */
@@ -21,8 +23,6 @@ export interface PolicyMatch {
   rank: number;
   /** Whether `references.limit` selects it. */
   passed: boolean;
-  /** The later policy that selected it too (last policy wins), if any. */
-  takenBy?: string;
 }
 
 /** What one policy's reference selection came to, for explaining the images nothing kept. */
@@ -68,13 +68,7 @@ export function selectReferences(refs: readonly GitRef[], policies: readonly Kee
       const passed = !limit || passesLimit(limit, rank, ref.date, now);
       matches.set(ref.name, { ref, rank: rank + 1, passed });
       if (!passed) return;
-      const key = `${ref.kind}:${ref.name}`;
-      const before = selected.get(key);
-      if (before) {
-        const earlier = facts[before.position.index]?.matches.get(ref.name);
-        if (earlier) earlier.takenBy = policy.path;
-      }
-      selected.set(key, { ref, images: policy.imagesPerReference, policy: policy.path, position });
+      selected.set(`${ref.kind}:${ref.name}`, { ref, images: policy.imagesPerReference, policy: policy.path, position, reference: { kind: ref.kind, name: ref.name } });
     });
     facts.push({ policy, position, matches, selected: 0 });
   });

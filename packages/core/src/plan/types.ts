@@ -78,8 +78,6 @@ export type MissOutcome =
   | 'beyond-last'
   /** A selected reference reaches it at a commit outside `imagesPerReference.in`. */
   | 'outside-in'
-  /** A reference of the policy's kind named like one of the image's tags no longer exists. */
-  | 'reference-gone'
   /** A matching reference points at the image's commit but `references.limit` does not select it. */
   | 'reference-not-selected'
   /** None of the policy's selected references reaches the image's commit (the whole history was walked). */
@@ -110,8 +108,10 @@ export interface PolicyMiss {
   limit?: Limit;
   /** reference-not-selected: the reference's rank among the matching ones (1 = newest). */
   referenceRank?: number;
-  /** walk-stopped: the references that stopped at their limit, most image groups first. */
+  /** walk-stopped: the references that stopped at their limit, most image groups first (the first 3). */
   stopped?: StoppedReference[];
+  /** walk-stopped: how many references stopped at their limit in all. */
+  stoppedCount?: number;
   detail: string;
 }
 
@@ -133,6 +133,11 @@ export interface DeletionDecision {
   of?: string[];
   /** git-history: each keep policy's nearest miss, in file order. */
   misses?: PolicyMiss[];
+  /**
+   * git-history: the branches the image's tags name that no longer exist (the branch's fate): a tag
+   * a branch policy's pattern matches, with no branch of that name or slug left.
+   */
+  goneBranches?: string[];
 }
 
 /** A tag of a kept digest that no longer means anything: removed alone where the registry can. */

@@ -93,10 +93,10 @@ function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Rea
   return {
     reason: 'unmapped',
     rule: 'cleanup.unmapped.keepFor',
-    ...(t !== undefined ? { ageMs: nowMs - t } : {}),
-    ...(keepFor !== undefined ? { windowMs: keepFor } : {}),
     detail: 'no commit could be found for it (no revision label, and no tag names a commit, a branch or a git tag: docs/cleanup-semantics.md §3); ' +
       `unmapped images are kept${keepFor === undefined ? '' : ' while younger than unmapped.keepFor'}`,
+    ...(t !== undefined ? { ageMs: nowMs - t } : {}),
+    ...(keepFor !== undefined ? { windowMs: keepFor } : {}),
   };
 }
 

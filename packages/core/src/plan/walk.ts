@@ -8,7 +8,7 @@
 import { IncompleteInputError } from '../errors.js';
 import type { CommitInfo, Digest, GitHistory } from '../ports.js';
 import { Heap } from '../util/heap.js';
-import { RefState } from './ref-state.js';
+import { RefState, type StopCause } from './ref-state.js';
 import type { SelectedRef } from './select-refs.js';
 import { IDLE, IN_HEAP, Slots, UNFETCHED, type Bits } from './walk-slots.js';
 
@@ -18,6 +18,8 @@ export interface HistoryKeep {
   commit: CommitInfo;
   rank: number;
   inWindow: boolean;
+  /** A group met after the reference stopped keeping (explain walks on): why it had stopped. */
+  afterStop?: StopCause;
 }
 
 export interface WalkResult {
@@ -120,7 +122,9 @@ class Walk {
       if (state.selected.ref.kind !== 'tag') continue;
       const info = this.infos.get(state.selected.ref.commit) as CommitInfo;
       const images = this.imagesByCommit.get(info.id);
-      this.keep(state, info, state.visit(info, images));
+      const kept = state.visit(info, images);
+      this.keep(state, info, kept);
+      if (images && kept.length < images.length && state.lastRankAt !== info) this.sightTagGroup(state, info, images, kept);
       state.done = true;
     }
   }
@@ -233,6 +237,21 @@ class Walk {
     }
   }
 
+  /**
+   * A git tag that keeps nothing of its own commit (`last: 0`, or the commit outside `in`) still met
+   * those images as its first group: noted for every digest, so that each miss says so (one commit per tag).
+   */
+  private sightTagGroup(state: RefState, commit: CommitInfo, images: readonly Digest[], kept: readonly Digest[]): void {
+    const inWindow = state.cutoff === undefined || commit.date.getTime() > state.cutoff;
+    for (const d of images) {
+      if (kept.includes(d)) continue;
+      const detail: HistoryKeep = { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) };
+      const list = this.sightings.get(d);
+      if (list) list.push(detail);
+      else this.sightings.set(d, [detail]);
+    }
+  }
+
   /** Notes what the reference kept at the commit, and (watched digests) every group it met there. */
   private keep(state: RefState, commit: CommitInfo, digests: readonly Digest[]): void {
     for (const d of digests) {
@@ -243,9 +262,10 @@ class Walk {
       else this.kept.set(d, [detail]);
     }
     if (this.watched.size === 0 || state.lastRankAt !== commit) return;
+    const afterStop = !state.keeping && state.stoppedBy && digests.length === 0 ? { afterStop: state.stoppedBy } : {};
     for (const d of state.lastFresh) {
       if (!this.watched.has(d)) continue;
-      const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
+      const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow, ...afterStop };
       const list = this.sightings.get(d);
       if (list) list.push(detail);
       else this.sightings.set(d, [detail]);
