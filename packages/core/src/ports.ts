@@ -87,6 +87,12 @@ export interface RegistryCapabilities {
   listsUntagged: boolean;
   /** A single tag can be removed without touching its digest. */
   deletesTagAlone: boolean;
+  /**
+   * Attachments reach the listing only by tag: the registry has no referrers API, so signing tools use
+   * the `sha256-<hex>` tag schema (GHCR). An untagged digest that no read index lists is then never an
+   * attachment, and its fate needs no manifest read (cleanup-semantics.md §3.4). Absent: false.
+   */
+  attachmentsByTag?: boolean;
 }
 
 /** What a delete did: `deleted`, or `gone` when the image was already absent (not an error). */

@@ -7,6 +7,7 @@ import { executeDeletions, removeTags, type ItemResult, type TagResult } from '.
 import { planConflictError, planConflicts } from './execute/recheck.js';
 import { readInventory } from './graph/inventory.js';
 import { planCleanup, planPurge, type PlanInput } from './plan/planner.js';
+import { untaggedNeedsRead } from './plan/read-rule.js';
 import type { Plan } from './plan/types.js';
 import type { CleanupPolicy } from './policy/types.js';
 import { BudgetExhausted, type Clock, type ClusterImageUse, type GitHistory, type Registry } from './ports.js';
@@ -95,6 +96,13 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
     revisionKeys: o.policy.imageCommits.labels,
     concurrency: o.concurrency,
     onProgress: readingProgress(o),
+    ...(mode === 'purge' ? {} : {
+      untaggedNeedsRead: untaggedNeedsRead({
+        capabilities: o.registry.capabilities, imageReference: o.registry.imageReference, policy: o.policy,
+        clusterImages: o.policy.disableKubernetesBasedPolicy ? [] : o.clusterImages, now: o.now, role: o.role,
+      }),
+      revisionsMatter: !o.policy.disableGitHistoryBasedPolicy && o.role === undefined,
+    }),
   });
   enter(o, 'planning', `${inventory.listing.length} listed digests${o.history ? ', walking the history' : ''}`);
   const plan = mode === 'purge' ? planPurge({ name: o.registry.name }, inventory.graph, o.now) : await planCleanup({

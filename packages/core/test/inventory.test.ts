@@ -2,6 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readInventory } from '../src/graph/inventory.js';
+import { untaggedNeedsRead } from '../src/plan/read-rule.js';
+import { parsePolicyText } from '../src/policy/parse.js';
 import type { ListedImage, RawManifest, Registry } from '../src/ports.js';
 import { digestOf } from '@regsweep/test-kit/image-graph';
 
@@ -91,6 +93,40 @@ test('listed untagged children of a read index are not read again (GHCR lists th
   assert.not.ok(asked.includes(`manifest ${w.amd}`) || asked.includes(`manifest ${w.arm}`), asked.join('\n'));
   assert.ok(asked.includes(`manifest ${orphan}`), 'an untagged digest no index lists is read');
   assert.equal(inv.graph.nodes.get(w.amd)?.parents, [w.idx]);
+});
+
+test('§3.4 reads by need: an old untagged digest is decided by its push time unread; a pinned, a young and an undated one are read', async () => {
+  const w = world(true, new Date('2026-11-01T00:00:00Z'));
+  const now = new Date('2026-11-20T00:00:00Z');
+  const names = ['old', 'pinned', 'young', 'undated'];
+  const digests = Object.fromEntries(names.map((n) => [n, digestOf(n)])) as Record<string, string>;
+  for (const n of names) {
+    w.configs.set(digestOf(`${n}-cfg`), { created: '2026-10-01T00:00:00Z', config: { Labels: {} } });
+    w.manifests.set(digests[n] as string, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: digestOf(`${n}-cfg`) }, layers: [] });
+  }
+  const pushed = (days: number): Date => new Date(now.getTime() - days * 86_400_000);
+  const listing: ListedImage[] = [
+    ...w.listing,
+    { digest: digests['old'] as string, tags: [], pushedAt: pushed(30) },
+    { digest: digests['pinned'] as string, tags: [], pushedAt: pushed(30) },
+    { digest: digests['young'] as string, tags: [], pushedAt: pushed(2) },
+    { digest: digests['undated'] as string, tags: [] },
+  ];
+  const policy = parsePolicyText('cleanup:\n  untagged:\n    keepFor: 168h\n', 'p.yml').policy;
+  const rule = untaggedNeedsRead({
+    capabilities: { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true }, imageReference: 'ghcr.io/acme/app', policy, now, role: undefined,
+    clusterImages: [{ image: `ghcr.io/acme/app@${digests['pinned']}`, where: { context: 'prod', namespace: 'web', kind: 'Pod', name: 'p' } }],
+  });
+  const { registry, asked } = countingRegistry(listing, w.manifests, w.configs);
+  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule });
+  const read = (n: string): boolean => asked.includes(`manifest ${digests[n]}`);
+  assert.equal(names.map(read), [false, true, true, true], asked.join('\n'));
+  assert.is(inv.graph.nodes.get(digests['old'] as string)?.kind, 'unknown', 'the unread one is still in the graph, to be planned by its push time');
+  // Only the undated one's config is needed (its build time); the dated ones' push time decides.
+  assert.equal(names.filter((n) => asked.includes(`config ${digestOf(`${n}-cfg`)}`)), ['undated']);
+  // A registry with a referrers API: every untagged digest may be an attachment, so each is read.
+  const withReferrers = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
+  assert.ok(withReferrers({ digest: digests['old'] as string, tags: [], pushedAt: pushed(30) }));
 });
 
 test('a read that fails makes the inventory incomplete: nothing is planned', async () => {

@@ -187,6 +187,8 @@ function checkAgainstBruteForce(seed: number, world: World, p: Plan, explained: 
         assert.is(met.length, 0, `${where}, yet ${met[0]?.ref.name} reaches it`);
       }
       if (explained) assert.not.ok(m.outcome === 'walk-stopped', `${where}: explain left it unranked`);
+      // A git tag looks at its own commit only: it never stops before an image.
+      if (policy.keepPolicies[m.policy.index]?.references.kind === 'tag') assert.not.ok(m.outcome === 'walk-stopped', `${where}: a tag walk-stopped`);
     }
   }
   return ranked;

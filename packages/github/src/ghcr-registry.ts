@@ -78,7 +78,7 @@ export async function openGhcrPackage(options: GhcrPackageOptions): Promise<Ghcr
 export class GhcrRegistry implements Registry {
   readonly name: string;
   readonly imageReference: string;
-  readonly capabilities: RegistryCapabilities = { listsUntagged: true, deletesTagAlone: false };
+  readonly capabilities: RegistryCapabilities = { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true };
   readonly pacer: Pacer;
   readonly owner: string;
   readonly packageName: string;

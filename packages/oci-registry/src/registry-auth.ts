@@ -39,6 +39,12 @@ export class RegistryAuth {
   private bearer: { realm: string; service: string | undefined } | undefined;
   private readonly scopes = new Map<Action, string>();
   private readonly tokens = new Map<Action, Token>();
+  /** Token requests in flight, shared by every request that needs one meanwhile. */
+  private readonly fetching = new Map<Action, Promise<string>>();
+  /** Whether an answer has told how to authenticate (or that nothing is needed). */
+  private settled = false;
+  /** The first request, while it finds out: the others wait for it rather than each meet the 401. */
+  private probe: Promise<void> | undefined;
 
   constructor(
     private readonly http: RegistryHttp,
@@ -47,8 +53,29 @@ export class RegistryAuth {
     private readonly onSecret: ((secret: string) => void) | undefined,
   ) {}
 
-  /** One request with auth: on a 401 authenticates as the challenge says and tries once more. */
+  /**
+   * One request with auth: on a 401 authenticates as the challenge says and tries once more. Until the
+   * first answer says how to authenticate, one request goes alone and the others wait for it: one 401
+   * and one token for a run, not one per request in flight.
+   */
   async request(spec: RequestSpec): Promise<Response> {
+    if (!this.settled) {
+      if (this.probe !== undefined) await this.probe;
+      else {
+        let done = (): void => {};
+        this.probe = new Promise<void>((resolve) => (done = resolve));
+        try {
+          return await this.send(spec);
+        } finally {
+          this.settled = true;
+          done();
+        }
+      }
+    }
+    return this.send(spec);
+  }
+
+  private async send(spec: RequestSpec): Promise<Response> {
     for (let round = 0; ; round++) {
       const headers: Record<string, string> = { 'User-Agent': 'regsweep' };
       if (spec.accept !== undefined) headers['Accept'] = spec.accept;
@@ -70,7 +97,12 @@ export class RegistryAuth {
     if (this.bearer !== undefined) {
       const token = this.tokens.get(action);
       if (token !== undefined && token.expiresAt > this.http.now()) return `Bearer ${token.value}`;
-      return `Bearer ${await this.fetchToken(action)}`;
+      let pending = this.fetching.get(action);
+      if (pending === undefined) {
+        pending = this.fetchToken(action).finally(() => this.fetching.delete(action));
+        this.fetching.set(action, pending);
+      }
+      return `Bearer ${await pending}`;
     }
     if (this.useBasic && this.credentials !== undefined) return basicAuth(this.credentials);
     return undefined;

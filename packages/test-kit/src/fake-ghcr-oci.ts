@@ -30,6 +30,14 @@ export class FakeGhcrOci {
   readonly downloads = new Map<string, number>();
   tokenRequests = 0;
   deleteAttempts = 0;
+  /**
+   * As ghcr.io does, answer a blob GET with a 307 to a blob store (`/blobstore/<key>` here, no auth),
+   * which serves the bytes: one more request per blob read.
+   */
+  redirectBlobs = false;
+  /** Reads by kind: manifest GETs, blob GETs at /v2, blob-store GETs. */
+  readonly reads = { manifests: 0, blobs: 0, blobStore: 0 };
+  private readonly stored = new Map<string, Buffer>();
 
   /** `validTokens`: the GitHub tokens the registry accepts as Basic passwords. */
   constructor(private readonly validTokens: ReadonlySet<string>) {}
@@ -68,6 +76,7 @@ export class FakeGhcrOci {
   readonly handler: Handler = (req: IncomingMessage, _body: string, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     if (url.pathname === '/token') return this.token(req, url, res);
+    if (url.pathname.startsWith('/blobstore/')) return this.fromBlobStore(url, res);
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
     if (m === null) return false;
     const [, repo = '', kind, reference = ''] = m;
@@ -86,17 +95,37 @@ export class FakeGhcrOci {
     if (kind === 'manifests') {
       const stored = this.manifests.get(key);
       if (stored === undefined) return send(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
-      if (req.method === 'GET') this.downloads.set(reference, (this.downloads.get(reference) ?? 0) + 1);
+      if (req.method === 'GET') {
+        this.downloads.set(reference, (this.downloads.get(reference) ?? 0) + 1);
+        this.reads.manifests += 1;
+      }
       res.writeHead(200, { 'content-type': stored.mediaType, 'docker-content-digest': reference, 'content-length': String(stored.bytes.length) });
       res.end(req.method === 'HEAD' ? undefined : stored.bytes);
       return true;
     }
     const blob = this.blobs.get(key);
     if (blob === undefined) return send(res, 404, { errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
+    if (req.method === 'GET') this.reads.blobs += 1;
+    if (this.redirectBlobs && req.method === 'GET') {
+      const id = createHash('sha256').update(key).digest('hex');
+      this.stored.set(id, blob);
+      res.writeHead(307, { location: `http://${host}/blobstore/${id}`, 'content-length': '0' });
+      res.end();
+      return true;
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(blob.length) });
     res.end(req.method === 'HEAD' ? undefined : blob);
     return true;
   };
+
+  private fromBlobStore(url: URL, res: ServerResponse): true {
+    this.reads.blobStore += 1;
+    const blob = this.stored.get(url.pathname.slice('/blobstore/'.length));
+    if (blob === undefined) return send(res, 404, { message: 'no such blob' });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(blob.length) });
+    res.end(blob);
+    return true;
+  }
 
   private token(req: IncomingMessage, url: URL, res: ServerResponse): true {
     this.tokenRequests += 1;

@@ -19,6 +19,8 @@ export interface VersionSpec {
   digest: string;
   tags?: string[];
   downloads?: number;
+  /** Pushed this many days ago (default: publish's). */
+  days?: number;
 }
 
 export interface WorldOptions extends Pick<FakePackagesOptions, 'hourlyBudget'> {
@@ -83,7 +85,7 @@ export class World {
 
   /** The package's versions, all pushed `days` ago. */
   publish(versions: VersionSpec[], pkg = REPO, days = 20): void {
-    const added = this.packages.addPackage(OWNER, pkg, versions.map((v) => ({ name: v.digest, ageMinutes: days * 1440, ...(v.tags ? { tags: v.tags } : {}), ...(v.downloads !== undefined ? { downloads: v.downloads } : {}) })));
+    const added = this.packages.addPackage(OWNER, pkg, versions.map((v) => ({ name: v.digest, ageMinutes: (v.days ?? days) * 1440, ...(v.tags ? { tags: v.tags } : {}), ...(v.downloads !== undefined ? { downloads: v.downloads } : {}) })));
     for (const v of added) this.ids.set(v.name, v.id);
   }
 

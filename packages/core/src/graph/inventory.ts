@@ -1,7 +1,8 @@
 /**
  * Reads what the planner needs from a registry through the `Registry` port: the listing, then the
- * manifests of listed digests and of index children, then the image configs. Fails closed: any read
- * that fails makes the inventory incomplete and throws.
+ * manifests and configs the plan can depend on (docs/cleanup-semantics.md §3.4, reads by need), and
+ * nothing else: on GHCR every manifest read counts as a package download. Fails closed: any read that
+ * fails makes the inventory incomplete and throws.
  */
 import { IncompleteInputError, InputError } from '../errors.js';
 import type { Digest, ListedImage, Registry } from '../ports.js';
@@ -14,6 +15,13 @@ export interface InventoryOptions {
   /** Reads in flight at once. */
   concurrency: number;
   onProgress?: (done: number, total: number, what: string) => void;
+  /**
+   * Whether an untagged digest that no read index lists needs its manifest read. Absent: every one
+   * (its manifest may make it an attachment or an index). The pipeline passes `untaggedNeedsRead`.
+   */
+  untaggedNeedsRead?: (item: ListedImage) => boolean;
+  /** Whether revision labels can change the plan (git history maps images by them). Default true. */
+  revisionsMatter?: boolean;
 }
 
 export interface Inventory {
@@ -65,42 +73,65 @@ async function readAll<T>(
 }
 
 export async function readInventory(registry: Registry, options: InventoryOptions): Promise<Inventory> {
-  let listing: ListedImage[];
+  const listing = await listImages(registry);
+  const byDigest = new Map<Digest, ListedImage>(listing.map((l) => [l.digest, l]));
+  const { manifests, reads, needConfig } = await readManifests(registry, listing, byDigest, options);
+  const configDigests = [...new Set([...needConfig].flatMap((d) => manifests.get(d)?.configDigest ?? []))];
+  const configs = await readAll(registry, 'config', configDigests, options, async (d) => parseConfig(await registry.getBlobJson(d)));
+  const facts: ReadFacts = { manifests, configs };
+  return { listing, graph: buildGraph(listing, facts, options.revisionKeys), reads: { manifests: reads, configs: configs.size } };
+}
+
+async function listImages(registry: Registry): Promise<ListedImage[]> {
   try {
-    listing = await registry.list();
+    return await registry.list();
   } catch (err) {
     if (err instanceof IncompleteInputError || err instanceof InputError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     throw new IncompleteInputError(`registry ${registry.name}`, `could not list images: ${message}`,
       'nothing was deleted; check the registry address and credentials', err);
   }
+}
+
+/**
+ * Manifests by need (§3.4): every tagged digest but cosign-style attachments (their subject is in the
+ * tag); the children of an index whose own manifest does not decide it (no revision annotation, or no
+ * push time); an untagged digest that no read index lists only where `untaggedNeedsRead` says its
+ * manifest can change its fate. `needConfig`: the read manifests whose config can: tagged images and
+ * children read for their labels (while labels matter), and any image without a push time (its build time).
+ */
+async function readManifests(registry: Registry, listing: readonly ListedImage[], byDigest: ReadonlyMap<Digest, ListedImage>, options: InventoryOptions):
+  Promise<{ manifests: Map<Digest, ManifestFacts>; reads: number; needConfig: Set<Digest> }> {
   const manifests = new Map<Digest, ManifestFacts>();
-  const byDigest = new Map<Digest, ListedImage>(listing.map((l) => [l.digest, l]));
+  const needConfig = new Set<Digest>();
   const knownChildren = new Set<Digest>();
-  let manifestReads = 0;
+  const revisionsMatter = options.revisionsMatter ?? true;
+  const untaggedNeedsRead = options.untaggedNeedsRead ?? ((): boolean => true);
+  let reads = 0;
   // Tagged digests first; then the untagged ones no index read so far lists as a child (an untagged
   // child of a tagged index is known from the index: on GHCR each read of it would count as a download).
   let pending = [...new Set(listing.filter((l) => l.tags.length > 0 && needsManifest(l)).map((l) => l.digest))];
+  let forLabels = new Set<Digest>(revisionsMatter ? pending : []);
   let untaggedQueued = false;
   while (pending.length > 0 || !untaggedQueued) {
     if (pending.length === 0) {
       untaggedQueued = true;
-      pending = listing.filter((l) => l.tags.length === 0 && !manifests.has(l.digest) && !knownChildren.has(l.digest)).map((l) => l.digest);
+      pending = listing.filter((l) => l.tags.length === 0 && !manifests.has(l.digest) && !knownChildren.has(l.digest) && untaggedNeedsRead(l)).map((l) => l.digest);
+      forLabels = new Set();
       continue;
     }
     const read = await readAll(registry, 'manifest', pending, options, async (d) => parseManifest(await registry.getManifest(d)));
-    manifestReads += read.size;
+    reads += read.size;
     const next = new Set<Digest>();
     for (const [d, m] of read) {
       manifests.set(d, m);
+      if (forLabels.has(d) || byDigest.get(d)?.pushedAt === undefined) needConfig.add(d);
       for (const c of m.children) knownChildren.add(c.digest);
       if (m.children.length === 0 || !needsChildren(m, byDigest.get(d), options.revisionKeys)) continue;
       for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
     }
     pending = [...next].filter((d) => !manifests.has(d));
+    forLabels = new Set(revisionsMatter ? pending : []);
   }
-  const configDigests = [...new Set([...manifests.values()].flatMap((m) => (m.configDigest ? [m.configDigest] : [])))];
-  const configs = await readAll(registry, 'config', configDigests, options, async (d) => parseConfig(await registry.getBlobJson(d)));
-  const facts: ReadFacts = { manifests, configs };
-  return { listing, graph: buildGraph(listing, facts, options.revisionKeys), reads: { manifests: manifestReads, configs: configs.size } };
+  return { manifests, reads, needConfig };
 }

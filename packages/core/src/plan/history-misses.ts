@@ -72,7 +72,8 @@ export function missContext(policies: readonly PolicySelection[], walk: WalkResu
 function policyFacts(p: PolicySelection, states: readonly RefState[]): PolicyFacts {
   const { kind, pattern } = p.policy.references;
   const label = policyLabel(p.position);
-  const stopped = states.filter((s) => s.stoppedBy === 'last' || s.stoppedBy === 'in').map(stoppedReference).sort((a, b) => b.groups - a.groups);
+  // A git tag looks at its own commit only: it has seen all it ever will (what it met there is a sighting).
+  const stopped = kind === 'tag' ? [] : states.filter((s) => s.stoppedBy === 'last' || s.stoppedBy === 'in').map(stoppedReference).sort((a, b) => b.groups - a.groups);
   const names = stopped.slice(0, STOPPED_LISTED).map((r) => referenceLabel(r.reference)).join(', ') +
     (stopped.length > STOPPED_LISTED ? ` and ${stopped.length - STOPPED_LISTED} more` : '');
   const newest = stopped[0]?.lastKept;
