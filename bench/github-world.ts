@@ -64,6 +64,9 @@ export interface World {
   /** Listed untagged digests that are index children (their index decides their fate). */
   children: number;
   indexes: number;
+  /** Untagged rebuilds younger than untagged.keepFor (read: they are kept) and older (decided unread by push time). */
+  untaggedRecent: number;
+  untaggedOld: number;
   composition: string;
   commits: number;
 }
@@ -251,7 +254,7 @@ export function buildWorld(o: { scale: number; seed: number; now: Date; oci: Fak
   });
   const untagged = UNTAGGED_RECENT + UNTAGGED_OLD;
   return {
-    model, versions, expectedDeletes, attachments, children, indexes,
+    model, versions, expectedDeletes, attachments, children, indexes, untaggedRecent: UNTAGGED_RECENT, untaggedOld: UNTAGGED_OLD,
     refs: { branches: model.branches.size, tags: model.tags.size, pulls: model.pulls.length },
     commits: model.commits.size,
     composition:

@@ -33,3 +33,4 @@ export * from './pipeline/pipeline.js';
 export * from './util/strict-values.js';
 export { VERSION } from './version.js';
 export { namesImage } from './plan/explain-target.js';
+export { PointsWindow } from './pace/points-window.js';

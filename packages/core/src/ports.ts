@@ -151,6 +151,11 @@ export interface Registry {
   readonly imageReference?: string;
   readonly capabilities: RegistryCapabilities;
   /**
+   * Manifest and config reads in flight this registry takes (its read path, not the write path the
+   * run's concurrency paces). Absent: the run's concurrency.
+   */
+  readonly readConcurrency?: number;
+  /**
    * Said after a run deleted something here, when the registry frees the space only later: what to
    * run (a CNCF distribution registry's garbage collector). Absent: nothing to say.
    */

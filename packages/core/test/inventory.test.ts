@@ -129,6 +129,30 @@ test('§3.4 reads by need: an old untagged digest is decided by its push time un
   assert.ok(withReferrers({ digest: digests['old'] as string, tags: [], pushedAt: pushed(30) }));
 });
 
+test('reads run at the registry\'s own readConcurrency, not the run\'s concurrency', async () => {
+  const manifests = new Map<string, unknown>();
+  const listing: ListedImage[] = [];
+  for (let i = 0; i < 40; i++) {
+    const d = digestOf(`img-${i}`);
+    manifests.set(d, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: digestOf(`cfg-${i}`) }, layers: [] });
+    listing.push({ digest: d, tags: [`t${i}`] });
+  }
+  let inFlight = 0;
+  let most = 0;
+  const { registry } = countingRegistry(listing, manifests, new Map());
+  const slow: Registry = {
+    ...registry, readConcurrency: 16,
+    getManifest: async (d) => {
+      most = Math.max(most, (inFlight += 1));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight -= 1;
+      return registry.getManifest(d);
+    },
+  };
+  await readInventory(slow, { revisionKeys: [REV], concurrency: 4 });
+  assert.is(most, 16);
+});
+
 test('a read that fails makes the inventory incomplete: nothing is planned', async () => {
   const w = world(true);
   w.manifests.delete(w.single);

@@ -75,10 +75,18 @@ export async function openGhcrPackage(options: GhcrPackageOptions): Promise<Ghcr
   return registry;
 }
 
+/** Reads in flight on ghcr.io. */
+export const GHCR_READ_CONCURRENCY = 32;
+
 export class GhcrRegistry implements Registry {
   readonly name: string;
   readonly imageReference: string;
   readonly capabilities: RegistryCapabilities = { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true };
+  /**
+   * ghcr.io's read path (manifest and blob GETs, not the Packages API the pacer paces): 32 in flight,
+   * well under GitHub's 100 concurrent requests; a 429 holds every read until its Retry-After.
+   */
+  readonly readConcurrency = GHCR_READ_CONCURRENCY;
   readonly pacer: Pacer;
   readonly owner: string;
   readonly packageName: string;

@@ -5,7 +5,8 @@
  * - one `Pacer` for the token, shared by every package, so all of them draw on one hourly budget
  *   and one set of secondary limits; it says in the log when a rate limit makes every request wait;
  * - a second Octokit for the git history (GraphQL, REST fallback) with the throttling plugin's own
- *   bounded retries, wrapped in `sharedHistory` so several packages read the history once;
+ *   bounded retries, its queries paced by GitHub's GraphQL point budget (graphql-budget.ts), wrapped in
+ *   `sharedHistory` so several packages read the history once;
  * - a digest cache for manifest and config reads (read-only in a dry run).
  */
 import { type Clock, type GitHistory } from '@regsweep/core';
@@ -14,6 +15,8 @@ import { DigestCache } from '@regsweep/oci-registry';
 import { openGhcrPackage, type GhcrRegistry } from './ghcr-registry.js';
 import { GitHubHistory } from './github-history.js';
 import { createOctokit, type GitHubLog } from './octokit.js';
+import { GraphqlBudget } from './graphql-budget.js';
+import { realClock } from '@regsweep/node-host';
 import { Pacer, type HeaderBag, type LimitVerdict, type PacerOptions } from './pacer.js';
 
 export interface GitHubRepositoryOptions {
@@ -81,7 +84,9 @@ export function openGitHubRepository(o: GitHubRepositoryOptions): GitHubReposito
   const packagesOctokit = createOctokit({
     token: o.token, baseUrl: o.apiUrl, userAgent, log: debugOnly, writeSpacingMs: 0, maxRateLimitRetries: 0, retries: 0, ...fetchOption,
   });
-  const historyOctokit = createOctokit({ token: o.token, baseUrl: o.apiUrl, userAgent, log: waits, writeSpacingMs: 0, ...fetchOption });
+  // GraphQL paced by GitHub's GraphQL points, not spaced like writes (the history Octokit writes nothing).
+  const graphqlBudget = new GraphqlBudget({ clock: o.pacerClock ?? realClock() });
+  const historyOctokit = createOctokit({ token: o.token, baseUrl: o.apiUrl, userAgent, log: waits, graphqlBudget, ...fetchOption });
   const pacer = new LoggingPacer({ concurrency: o.concurrency, ...(o.pacerClock !== undefined ? { clock: o.pacerClock } : {}) }, o.log.info);
   const cache = new DigestCache(o.cacheDir);
   const history = sharedHistory(new GitHubHistory({

@@ -12,6 +12,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Octokit as RestOctokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import type { HeaderBag } from '@regsweep/core/internal';
+import type { GraphqlBudget } from './graphql-budget.js';
 
 const RegsweepOctokit = RestOctokit.plugin(retry, throttling);
 /** An Octokit with REST methods, `paginate` and `graphql`; `createOctokit` adds retry and throttling. */
@@ -64,11 +66,28 @@ export interface CreateOctokitOptions {
    * process). 340 allows GitHub's 180 deletes a minute; 0 turns pacing off (tests).
    */
   writeSpacingMs?: number;
+  /**
+   * Paces GraphQL queries by GitHub's GraphQL point budget instead (graphql-budget.ts), learning it from
+   * every GraphQL answer. For an Octokit that sends no REST writes (the history's): the throttling plugin
+   * routes GraphQL and writes through one limiter. Wins over `writeSpacingMs`.
+   */
+  graphqlBudget?: GraphqlBudget;
   /** Defaults to the global fetch. */
   fetch?: typeof globalThis.fetch;
 }
 
 type WriteGroup = NonNullable<ThrottlingOptions['write']>;
+
+/** The plugin's write group as a GraphQL budget: each query waits for `beforeQuery`. */
+function budgetGroup(budget: GraphqlBudget): WriteGroup {
+  const limiter = {
+    async schedule<R>(_options: unknown, job: (...args: unknown[]) => Promise<R>, ...args: unknown[]): Promise<R> {
+      await budget.beforeQuery();
+      return job(...args);
+    },
+  };
+  return { key: () => limiter } as unknown as WriteGroup;
+}
 
 /** A minimal stand-in for the plugin's Bottleneck group: jobs start at least `spacingMs` apart. */
 function spacingGroup(spacingMs: number): WriteGroup {
@@ -124,7 +143,9 @@ export function createOctokit(options: CreateOctokitOptions = {}): GitHubOctokit
     }
   };
 
-  return new RegsweepOctokit({
+  const budget = options.graphqlBudget;
+  const writeGroup = budget !== undefined ? { write: budgetGroup(budget) } : options.writeSpacingMs !== undefined ? { write: spacingGroup(options.writeSpacingMs) } : {};
+  const octokit = new RegsweepOctokit({
     ...(options.token ? { auth: options.token } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
     userAgent: options.userAgent ?? 'regsweep',
@@ -140,9 +161,23 @@ export function createOctokit(options: CreateOctokitOptions = {}): GitHubOctokit
       onSecondaryRateLimit: onLimit('secondary'),
       retryAfterBaseValue: base,
       fallbackSecondaryRateRetryAfter: 60,
-      ...(options.writeSpacingMs !== undefined ? { write: spacingGroup(options.writeSpacingMs) } : {}),
+      ...writeGroup,
     },
   });
+  if (budget !== undefined) {
+    const isGraphql = (url: unknown): boolean => typeof url === 'string' && /\/graphql$/.test(url.split('?')[0] ?? '');
+    octokit.hook.after('request', (res, req) => {
+      if (isGraphql(req.url)) budget.observe(res.headers as HeaderBag);
+    });
+    octokit.hook.error('request', (err, req) => {
+      if (isGraphql(req.url) && typeof err === 'object' && err !== null && 'response' in err) {
+        const res = (err as { response?: { headers?: unknown } }).response;
+        if (res && typeof res.headers === 'object') budget.observe(res.headers as HeaderBag);
+      }
+      throw err;
+    });
+  }
+  return octokit;
 }
 
 /** The HTTP status of an Octokit error (`RequestError`), if it has one. */

@@ -27,6 +27,9 @@ export class RegistryHttp {
   readonly hint: string;
   private readonly options: RegistryHttpOptions;
 
+  /** Epoch ms until which no request is sent (a 429's Retry-After). */
+  private heldUntilMs = 0;
+
   constructor(options: RegistryHttpOptions) {
     this.options = options;
     this.name = options.name;
@@ -34,10 +37,16 @@ export class RegistryHttp {
     this.hint = options.hint;
   }
 
-  /** fetch with retries on connection failures, 429 and 5xx (honouring Retry-After). */
+  /**
+   * fetch with retries on connection failures, 429 and 5xx (honouring Retry-After). A 429 holds every
+   * request of this registry, not only the one it answered, until the time it names: with many reads
+   * in flight, none is sent early.
+   */
   async exchange(url: string, init: RequestInit, what: string): Promise<Response> {
     const { maxAttempts, maxRetryAfterMs } = this.options;
     for (let attempt = 1; ; attempt++) {
+      const held = this.heldUntilMs - this.now();
+      if (held > 0) await this.options.sleep(held);
       let res: Response;
       try {
         res = await this.options.fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.options.timeoutMs) });
@@ -56,7 +65,8 @@ export class RegistryHttp {
         throw new RegistryError(`${base.message} (${why})`, { transient: true, status: res.status });
       }
       await discard(res);
-      await this.options.sleep(wait);
+      if (res.status === 429) this.heldUntilMs = Math.max(this.heldUntilMs, this.now() + wait);
+      await this.options.sleep(Math.max(wait, this.heldUntilMs - this.now()));
     }
   }
 

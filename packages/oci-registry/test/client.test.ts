@@ -5,6 +5,7 @@ import { InputError, RegistryError } from '@regsweep/core';
 import { OciRegistryClient, openOciRegistry, type OciRegistryClientOptions } from '../src/index.js';
 import { Pusher } from '@regsweep/test-kit/push';
 import { startProxy } from '@regsweep/test-kit/proxy';
+import { sendJson, startFakeServer } from '@regsweep/test-kit/server';
 import { bcryptHash, startRegistry, type RegistryServer } from '@regsweep/test-kit/registry-server';
 
 const servers: RegistryServer[] = [];
@@ -147,6 +148,38 @@ test('gives up after maxAttempts with a transient error; too long a Retry-After 
     assert.equal(time.sleeps, []);
   } finally {
     await slow.close();
+  }
+});
+
+test('a 429 holds every request of the registry until its Retry-After, not only the one it answered', async () => {
+  // A registry that answers its second request 429 + Retry-After: 5, everything else 200.
+  let seen = 0;
+  const server = await startFakeServer([(req, _body, res) => {
+    seen += 1;
+    if (seen === 2) return sendJson(res, 429, { errors: [{ code: 'TOOMANYREQUESTS' }] }, { 'retry-after': '5' });
+    return sendJson(res, 200, req.url?.endsWith('/tags/list') ? { name: 'app', tags: ['v1'] } : {});
+  }]);
+  try {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const sleeps: number[] = [];
+    let other: Promise<unknown> | undefined;
+    const client = new OciRegistryClient(`${new URL(server.url).host}/app`, {
+      now: () => now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        // A second request starts while the first waits out its 429: it must wait too, unsent.
+        other ??= client.listTags();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        now += ms;
+      },
+    });
+    await client.listTags(); // settles how to authenticate (no auth)
+    await client.listTags(); // 429, waits 5 s, retries
+    await other;
+    assert.equal(sleeps, [5000, 5000]);
+    assert.is(seen, 4, 'the other request was sent once, after the hold');
+  } finally {
+    await server.close();
   }
 });
 

@@ -58,7 +58,7 @@ async function readAll<T>(
 ): Promise<Map<Digest, T>> {
   const out = new Map<Digest, T>();
   let done = 0;
-  await mapLimit(digests, options.concurrency, async (d) => {
+  await mapLimit(digests, registry.readConcurrency ?? options.concurrency, async (d) => {
     try {
       out.set(d, await read(d));
     } catch (err) {
