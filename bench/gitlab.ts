@@ -153,6 +153,12 @@ function show(r: Run): void {
 }
 
 const listingOf = (r: Run): number => (r.kinds['tags-v1'] ?? 0) + (r.kinds['repositories'] ?? 0);
+// Reads by need (cleanup-semantics.md §3.4): GitLab lists tags only, so every listed digest is tagged: its
+// manifest is read (it may be an index or an attachment), and its config (a revision label wins over the
+// commit its tag names). Every digest here is a single image, each read once.
+const distinctDigests = [...reg.tags.values()].reduce((sum, byTag) => sum + new Set([...byTag.values()].map((t) => t.digest)).size, 0);
+const readsOf = (r: Run): { manifests: number; configs: number } => r.result.report.repositories.reduce(
+  (sum, repo) => ({ manifests: sum.manifests + (repo.stats.manifestReads ?? 0), configs: sum.configs + (repo.stats.configReads ?? 0) }), { manifests: 0, configs: 0 });
 let ok = true;
 try {
   const dry = await run('dry run, /gitlab/v1', { REGSWEEP_DRY_RUN: 'true' });
@@ -169,7 +175,11 @@ try {
   const budget = Math.ceil(tags.app / 1000) + Math.ceil(tags.worker / 1000) + 2;
   const listing = listingOf(dry);
   const details = dry.kinds['tag-details'] ?? 0;
-  ok = listing <= totalTags / 1000 + 2 && listing <= budget && details === 0 && dry.result.exitCode === 0 && real.result.exitCode === 0;
+  const reads = readsOf(dry);
+  const readsOk = reads.manifests === distinctDigests && reads.configs === distinctDigests;
+  console.log(`first-run reads: manifests ${reads.manifests}, configs ${reads.configs}; by §3.4 ${distinctDigests} and ${distinctDigests} ` +
+    `(every listed digest is tagged: ${distinctDigests} distinct digests behind ${totalTags} tags): ${readsOk ? 'equal' : 'DIFFERENT'}`);
+  ok = listing <= totalTags / 1000 + 2 && listing <= budget && details === 0 && dry.result.exitCode === 0 && real.result.exitCode === 0 && readsOk;
   console.log(`goal (listing ≤ tags/1000 + repositories = ${totalTags / 1000 + 2}, no tag-details call): listing took ${listing} requests ` +
     `(tags-v1 ${dry.kinds['tags-v1'] ?? 0} + repositories ${dry.kinds['repositories'] ?? 0}), tag-details ${details}: ${ok ? 'met' : 'NOT met'}`);
 } finally {

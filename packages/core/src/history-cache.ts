@@ -52,14 +52,18 @@ export async function commitsFromPages(
   store: { cache: Map<string, CommitInfo>; unknown: Set<string> },
   batchSize: () => number,
   readBatch: (batch: string[]) => Promise<void>,
+  /** Batches read at once (default 1). More saves round trips; a page may then hold a commit another batch asks for. */
+  inFlight = 1,
 ): Promise<Map<string, CommitInfo>> {
   const asked = [...new Set(ids)];
   const missing = (): string[] =>
     [...new Set(asked.map((id) => id.toLowerCase()))].filter((id) => FULL_COMMIT_ID.test(id) && !store.cache.has(id) && !store.unknown.has(id));
   for (let todo = missing(); todo.length > 0; todo = missing()) {
-    const batch = todo.slice(0, Math.max(1, batchSize()));
-    await readBatch(batch);
-    for (const id of batch) if (!store.cache.has(id)) store.unknown.add(id);
+    const size = Math.max(1, batchSize());
+    const batches: string[][] = [];
+    for (let i = 0; i < todo.length && batches.length < Math.max(1, inFlight); i += size) batches.push(todo.slice(i, i + size));
+    await Promise.all(batches.map((batch) => readBatch(batch)));
+    for (const batch of batches) for (const id of batch) if (!store.cache.has(id)) store.unknown.add(id);
   }
   const found = new Map<string, CommitInfo>();
   for (const id of asked) {

@@ -12,6 +12,9 @@
  */
 import { InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
 import { commitsFromPages } from '@regsweep/core/internal';
+
+/** GraphQL history queries sent at once: fewer round trips, far below GitHub's 100 concurrent requests. */
+const HISTORY_QUERIES_IN_FLIGHT = 4;
 import { FULL_ID, PREFIX, type BackendContext, type HistoryBackend, type ReadKind } from './github-backend.js';
 import { toRegsweepError, type FailureContext } from './github-errors.js';
 import { GraphqlBackend, GraphqlUnavailable } from './github-graphql.js';
@@ -100,8 +103,10 @@ export class GitHubHistory implements GitHistory {
   }
 
   commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
-    return commitsFromPages(ids, this.store, () => (this.backend.kind === 'graphql' ? this.historyBatch : this.ctx.concurrency),
-      (batch) => this.withFallback((b) => b.history(batch)));
+    // GraphQL: a few queries at once (GitHub's GraphQL budget paces them, graphql-budget.ts); REST reads a batch's pages concurrently itself.
+    const graphql = this.backend.kind === 'graphql';
+    return commitsFromPages(ids, this.store, () => (graphql ? this.historyBatch : this.ctx.concurrency),
+      (batch) => this.withFallback((b) => b.history(batch)), graphql ? HISTORY_QUERIES_IN_FLIGHT : 1);
   }
 
   async resolvePrefixes(prefixes: readonly string[]): Promise<Map<string, string>> {

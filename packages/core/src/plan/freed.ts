@@ -8,43 +8,51 @@
  * its garbage collector runs.
  */
 import type { Digest } from '../ports.js';
-import type { ImageGraph } from '../graph/graph.js';
+import type { ImageGraph, ImageNode } from '../graph/graph.js';
 
-function blobsUnder(graph: ImageGraph, roots: Iterable<Digest>): Map<Digest, number> {
-  const blobs = new Map<Digest, number>();
-  const seen = new Set<Digest>();
-  const stack = [...roots];
-  for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
-    if (seen.has(d)) continue;
-    seen.add(d);
-    const n = graph.nodes.get(d);
-    if (!n) continue;
-    for (const b of n.blobs) blobs.set(b.digest, b.size);
-    stack.push(...n.children);
+/** Adds the blobs `n` and (an index) its children name to `into`; `seen` guards the children only. */
+function addBlobs(graph: ImageGraph, n: ImageNode, into: Map<Digest, number>, seen: Set<Digest>): void {
+  for (const b of n.blobs) into.set(b.digest, b.size);
+  for (const c of n.children) {
+    const child = graph.nodes.get(c);
+    if (seen.has(c) || !child) continue;
+    seen.add(c);
+    addBlobs(graph, child, into, seen);
   }
-  return blobs;
+}
+
+/** Removes from `from` the blobs `n` and its children name. */
+function dropBlobs(graph: ImageGraph, n: ImageNode, from: Map<Digest, number>): void {
+  for (const b of n.blobs) from.delete(b.digest);
+  for (const c of n.children) {
+    const child = graph.nodes.get(c);
+    if (child) dropBlobs(graph, child, from);
+  }
 }
 
 /** Bytes freed by deleting `deleted` while `kept` stay; undefined when no deleted image's manifest gave sizes. */
-export function freedBytes(graph: ImageGraph, kept: Iterable<Digest>, deleted: Iterable<Digest>): number | undefined {
-  const gone = blobsUnder(graph, deleted);
+export function freedBytes(graph: ImageGraph, kept: readonly ImageNode[], deleted: readonly ImageNode[]): number | undefined {
+  const gone = new Map<Digest, number>();
+  const seen = new Set<Digest>();
+  for (const n of deleted) addBlobs(graph, n, gone, seen);
   if (gone.size === 0) return undefined;
-  const staying = blobsUnder(graph, kept);
+  for (const n of kept) {
+    dropBlobs(graph, n, gone);
+    if (gone.size === 0) return 0;
+  }
   let total = 0;
-  for (const [digest, size] of gone) if (!staying.has(digest)) total += size;
+  for (const size of gone.values()) total += size;
   return total;
 }
 
-/** Unlisted children of deleted indexes that no kept image (or kept index) names: left for the garbage collector. */
-export function childrenLeftBehind(graph: ImageGraph, kept: Iterable<Digest>, deleted: Iterable<Digest>): number {
-  const staying = new Set<Digest>();
-  for (const d of kept) {
-    staying.add(d);
-    for (const c of graph.nodes.get(d)?.children ?? []) staying.add(c);
-  }
+/** Unlisted children of deleted indexes that neither a kept image is nor a kept index names: left for the garbage collector. */
+export function childrenLeftBehind(graph: ImageGraph, isKept: (d: Digest) => boolean, deleted: readonly ImageNode[]): number {
   const left = new Set<Digest>();
-  for (const d of deleted) {
-    for (const c of graph.nodes.get(d)?.children ?? []) if (!staying.has(c) && graph.nodes.get(c)?.listed === undefined) left.add(c);
+  for (const n of deleted) {
+    for (const c of n.children) {
+      const child = graph.nodes.get(c);
+      if (child?.listed === undefined && !isKept(c) && !(child?.parents ?? []).some(isKept)) left.add(c);
+    }
   }
   return left.size;
 }

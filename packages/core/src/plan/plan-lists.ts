@@ -9,34 +9,82 @@ import type { ImageCommits } from './mapping.js';
 import { imageTime } from './reasons.js';
 import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName } from './types.js';
 
+/** What splitKeptAndDeleted answers: both lists in digest order, and the graph's nodes of each. */
+export interface SplitLists {
+  kept: KeptImage[];
+  toDelete: DeletionItem[];
+  keptNodes: ImageNode[];
+  deletedNodes: ImageNode[];
+}
+
+const NOTHING_FIRST: Digest[] = [];
+
 /** Splits the listed digests into kept (a reason holds) and deleted, both sorted by digest. */
-export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: ReadonlyMap<Digest, ImageCommits>, why: DecisionContext): { kept: KeptImage[]; toDelete: DeletionItem[] } {
-  // One sort of the listed digests; both lists are then filled in digest order.
-  const listedDigests: Digest[] = [];
-  for (const n of graph.nodes.values()) if (n.listed) listedDigests.push(n.digest);
-  listedDigests.sort();
+export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: ReadonlyMap<Digest, ImageCommits>, why: DecisionContext): SplitLists {
+  // One sort of the listed nodes; both lists are then filled in digest order.
+  const listed: ImageNode[] = [];
+  for (const n of graph.nodes.values()) if (n.listed) listed.push(n);
+  sortByDigest(listed);
   const deleting = (d: Digest): boolean => !reasons.has(d) && graph.nodes.get(d)?.listed !== undefined;
-  const kept: KeptImage[] = [];
-  const toDelete: DeletionItem[] = [];
-  for (const d of listedDigests) {
-    const n = graph.nodes.get(d) as ImageNode;
-    const m = mapping.get(d);
+  const out: SplitLists = { kept: [], toDelete: [], keptNodes: [], deletedNodes: [] };
+  for (const n of listed) {
+    const m = mapping.size > 0 ? mapping.get(n.digest) : undefined;
     const base = plannedImage(n, n.listed as ListedImage, m);
-    const r = reasons.get(d);
+    const r = reasons.get(n.digest);
     if (r) {
       const k = base as KeptImage;
       k.reasons = inReasonOrder(r);
-      kept.push(k);
+      out.kept.push(k);
+      out.keptNodes.push(n);
     } else {
       const del = base as DeletionItem;
       const { decision, why: sentence } = deletionDecision(n, m, graph, why);
       del.why = sentence;
       del.decision = decision;
-      del.after = mustGoFirst(n, deleting);
-      toDelete.push(del);
+      del.after = n.attachments.length + n.parents.length === 0 ? NOTHING_FIRST : mustGoFirst(n, deleting);
+      out.toDelete.push(del);
+      out.deletedNodes.push(n);
     }
   }
-  return { kept, toDelete };
+  return out;
+}
+
+const HEX_DIGITS = 13; // 52 bits: exact in a double
+const SHA256 = 'sha256:';
+
+/** The first 13 hex digits of a `sha256:<64 lowercase hex>` digest as a number; -1 for anything else. */
+function digestKey(d: string): number {
+  if (d.length !== SHA256.length + 64 || !d.startsWith(SHA256)) return -1;
+  let key = 0;
+  for (let i = SHA256.length; i < SHA256.length + HEX_DIGITS; i++) {
+    const c = d.charCodeAt(i);
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (v < 0) return -1;
+    key = key * 16 + v;
+  }
+  return key;
+}
+
+/**
+ * Sorts nodes by digest in string order, in place. sha256 digests sort by a number made of their first
+ * hex digits (ties by the string), several times faster than comparing 71-character strings that all
+ * start alike; anything else by the string.
+ */
+export function sortByDigest<T extends { digest: Digest }>(list: T[]): void {
+  const keys = new Float64Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const k = digestKey((list[i] as T).digest);
+    if (k < 0) {
+      list.sort(byDigest);
+      return;
+    }
+    keys[i] = k;
+  }
+  const order = new Uint32Array(list.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ((list[a] as T).digest < (list[b] as T).digest ? -1 : 1));
+  const sorted = Array.from(order, (i) => list[i] as T);
+  for (let i = 0; i < sorted.length; i++) list[i] = sorted[i] as T;
 }
 
 const byDigest = (a: { digest: string }, b: { digest: string }): number => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
@@ -54,7 +102,7 @@ function inReasonOrder(list: readonly Reason[]): Reason[] {
 
 /** Keys in a fixed order (digest, tags, kind, listed, platform, builtAt, commits), as reports serialise them. */
 function plannedImage(n: ImageNode, listed: ListedImage, m: ImageCommits | undefined): PlannedImage {
-  const p: PlannedImage = { digest: n.digest, tags: n.tags.slice(), kind: n.kind, listed };
+  const p: PlannedImage = { digest: n.digest, tags: n.tags, kind: n.kind, listed };
   if (n.platform) p.platform = n.platform;
   const built = imageTime(n);
   if (built) p.builtAt = built;

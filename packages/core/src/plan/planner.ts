@@ -98,12 +98,10 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   closeOverKept(graph, reasons, add);
 
   const misses = selection ? missContext(selection.policies, walk, refs, now, policy.imageCommits.tagPatterns) : undefined;
-  const { kept, toDelete } = splitKeptAndDeleted(graph, reasons, mapping, { now, policy, useGit, role, misses });
+  const { kept, toDelete, keptNodes, deletedNodes } = splitKeptAndDeleted(graph, reasons, mapping, { now, policy, useGit, role, misses });
   const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList) : [];
-  const keptDigests = kept.map((k) => k.digest);
-  const deletedDigests = toDelete.map((d) => d.digest);
-  const freed = freedBytes(graph, keptDigests, deletedDigests);
-  const childrenLeft = input.registry.listsUntagged ? 0 : childrenLeftBehind(graph, keptDigests, deletedDigests);
+  const freed = freedBytes(graph, keptNodes, deletedNodes);
+  const childrenLeft = input.registry.listsUntagged ? 0 : childrenLeftBehind(graph, (d) => reasons.has(d), deletedNodes);
   return {
     registry: input.registry.name, now, kept, delete: toDelete, untag, warnings: [],
     stats: {
