@@ -23,7 +23,7 @@
 export { RegistryError, DeleteSkipped, BudgetExhausted } from './ports.js';
 export type {
   Digest, Clock, RefKind, GitRef, CommitInfo, GitHistory, ListedImage, RawManifest, RegistryCapabilities,
-  DeleteOutcome, Registry, Workload, ClusterImageUse, ClusterImages,
+  DeleteOutcome, Registry, Workload, ClusterImageUse, ClusterImages, HostImage, HostContainer, HostRemoveOutcome, HostEngine,
 } from './ports.js';
 
 // For adapters: a listing read until two reads agree (fail closed on pages that shift under a push).

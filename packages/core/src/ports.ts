@@ -201,3 +201,58 @@ export interface ClusterImages {
   /** Every image reference in use. Throws when any context or kind could not be read (fail closed). */
   list(): Promise<ClusterImageUse[]>;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A build host's Docker Engine (`regsweep host cleanup`)
+
+/** An image on a build host, as the Docker Engine lists it. */
+export interface HostImage {
+  /** The image id (`sha256:…` of its config). */
+  id: string;
+  /** `host/name:tag`; empty for a dangling image. */
+  repoTags: string[];
+  /** `host/name@sha256:…`: the registry digests it was pulled or pushed as. */
+  repoDigests: string[];
+  /** When it was built. */
+  created: Date;
+  /** Bytes, shared layers included. */
+  size: number;
+  /** Bytes it shares with other images, where the engine says (absent: unknown). */
+  sharedSize?: number;
+  labels: Record<string, string>;
+  /** Containers (running or not) that use it, where the engine says. */
+  containers?: number;
+}
+
+/** A container on a build host, running or not. */
+export interface HostContainer {
+  id: string;
+  name: string;
+  /** The image id it runs. */
+  imageId: string;
+  /** The image as the container was created from (`host/name:tag`, or an id). */
+  image: string;
+  /** `created`, `running`, `exited`, … */
+  state: string;
+  created: Date;
+  labels: Record<string, string>;
+}
+
+/** What removing did: `removed`, `gone` (already absent), or `in-use` (the engine refused: a container uses it). */
+export type HostRemoveOutcome = 'removed' | 'gone' | 'in-use';
+
+/**
+ * A Docker Engine, as host cleanup reads and writes it. Listing fails closed: an engine that cannot be
+ * reached, or answers an error, throws (nothing is removed). Removing never forces.
+ */
+export interface HostEngine {
+  readonly name: string;
+  images(): Promise<HostImage[]>;
+  containers(): Promise<HostContainer[]>;
+  /** The image as it is now, for the re-check right before removing it; undefined when it is gone. */
+  image(id: string): Promise<HostImage | undefined>;
+  /** Removes one image reference (a tag, or an image id), never forced. */
+  removeImage(ref: string): Promise<HostRemoveOutcome>;
+  /** Removes a container that is not running. */
+  removeContainer(id: string): Promise<Exclude<HostRemoveOutcome, 'in-use'>>;
+}

@@ -91,6 +91,9 @@ function enter(o: RunOptions, phase: PhaseName, what = ''): void {
 }
 
 export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 'cleanup'): Promise<Plan> {
+  // The references are read beside the listing (the planner awaits them; an error surfaces there).
+  const refs = mode === 'cleanup' ? o.history?.refs() : undefined;
+  refs?.catch(() => undefined);
   enter(o, 'listing');
   const inventory = await readInventory(o.registry, {
     revisionKeys: o.policy.imageCommits.labels,
@@ -112,7 +115,7 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
     },
     graph: inventory.graph, policy: o.policy, keepTags: o.keepTags,
     ...(o.history ? { history: o.history } : {}), clusterImages: o.clusterImages, now: o.now,
-    ...(o.role ? { role: o.role } : {}), ...(o.explain ? { explain: o.explain } : {}),
+    ...(o.role ? { role: o.role } : {}), ...(o.explain ? { explain: o.explain } : {}), ...(refs ? { refs } : {}),
   });
   plan.stats.manifestReads = inventory.reads.manifests;
   plan.stats.configReads = inventory.reads.configs;
@@ -162,15 +165,16 @@ export async function applyPlan(o: RunOptions, plan: Plan, report: Report): Prom
     o.phase?.(o.registry.name, 'deleting');
     const started = o.clock.now().getTime();
     let deleted = 0;
+    // The rate counts deletes only (not what a spent budget left for the next run), once 10 s have passed.
     const tick = progressEvery(o.progress, `${o.registry.name}: deleting:`, () => {
       const minutes = (o.clock.now().getTime() - started) / 60_000;
-      return minutes > 0 ? ` (${Math.round(deleted / minutes)} a minute)` : '';
+      return minutes >= 1 / 6 ? ` (${Math.round(deleted / minutes)} a minute)` : '';
     });
     results = await executeDeletions(o.registry, plan.delete, {
       clock: o.clock, concurrency: o.concurrency,
       ...(o.budget !== undefined ? { budget: o.budget } : {}),
-      onProgress: (_r, done, total) => {
-        deleted = done;
+      onProgress: (r, done, total) => {
+        if (r.status === 'deleted' || r.status === 'gone') deleted += 1;
         tick(done, total);
       },
     });

@@ -48,6 +48,8 @@ export interface PlanInput {
    * reading more history.
    */
   explain?: readonly string[];
+  /** The history's references, when the caller asked for them already (read beside the listing). */
+  refs?: Promise<GitRef[]>;
 }
 
 export function primaryDecisions(plan: Plan): PrimaryDecisions {
@@ -58,9 +60,9 @@ export function primaryDecisions(plan: Plan): PrimaryDecisions {
   return { repository: plan.registry, keptDigests, keptTags, knownDigests, knownTags };
 }
 
-async function readRefs(history: GitHistory): Promise<GitRef[]> {
+async function readRefs(history: GitHistory, early: Promise<GitRef[]> | undefined): Promise<GitRef[]> {
   try {
-    return await history.refs();
+    return await (early ?? history.refs());
   } catch (err) {
     if (err instanceof Error && (err.name === 'InputError' || err instanceof IncompleteInputError)) throw err;
     throw new IncompleteInputError('git references', err instanceof Error ? err.message : String(err),
@@ -76,7 +78,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const useGit = !policy.disableGitHistoryBasedPolicy && role === undefined;
   if (useGit && !history) throw new Error('planCleanup: the git-history policy needs a GitHistory');
 
-  const refs = history ? await readRefs(history) : [];
+  const refs = history ? await readRefs(history, input.refs) : [];
   const tagged = units.filter((u) => u.tags.length > 0);
   const mapping = history ? await mapImageCommits(tagged, graph, refs, history, policy) : new Map<Digest, ImageCommits>();
   const selection = useGit ? selectReferences(refs, policy.keepPolicies, now) : undefined;
