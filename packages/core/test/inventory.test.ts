@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readInventory } from '../src/graph/inventory.js';
 import { untaggedNeedsRead } from '../src/plan/read-rule.js';
+import { planCleanup } from '../src/plan/planner.js';
 import { parsePolicyText } from '../src/policy/parse.js';
 import type { ListedImage, RawManifest, Registry } from '../src/ports.js';
 import { digestOf } from '@regsweep/test-kit/image-graph';
@@ -127,6 +128,35 @@ test('§3.4 reads by need: an old untagged digest is decided by its push time un
   // A registry with a referrers API: every untagged digest may be an attachment, so each is read.
   const withReferrers = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
   assert.ok(withReferrers({ digest: digests['old'] as string, tags: [], pushedAt: pushed(30) }));
+});
+
+test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its referrers: kept with their subject', async () => {
+  const now = new Date('2026-11-20T00:00:00Z');
+  const old = new Date('2026-10-01T00:00:00Z');
+  const manifests = new Map<string, unknown>();
+  const configs = new Map<string, unknown>();
+  const subjectCfg = digestOf('subject-cfg');
+  configs.set(subjectCfg, { created: '2026-10-01T00:00:00Z', config: { Labels: {} } });
+  const subject = digestOf('subject');
+  manifests.set(subject, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: subjectCfg }, layers: [] });
+  const referrer = digestOf('sbom');
+  manifests.set(referrer, { mediaType: OCI_MANIFEST, artifactType: 'application/spdx+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf('empty') }, layers: [], subject: { mediaType: OCI_MANIFEST, digest: subject } });
+  const referrers = digestOf('referrers-index');
+  manifests.set(referrers, { mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: referrer, artifactType: 'application/spdx+json' }] });
+  const listing: ListedImage[] = [
+    { digest: subject, tags: ['release'], pushedAt: old },
+    { digest: referrers, tags: [subject.replace(':', '-')], pushedAt: old },
+    { digest: referrer, tags: [], pushedAt: old },
+  ];
+  const policy = parsePolicyText('cleanup:\n  keepTags: [release]\n  disableGitHistoryBasedPolicy: true\n', 'p.yml').policy;
+  const rule = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
+  const { registry, asked } = countingRegistry(listing, manifests, configs);
+  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule, revisionsMatter: false });
+  assert.ok(asked.includes(`manifest ${referrers}`), 'the referrers index is read');
+  assert.ok(asked.includes(`manifest ${referrer}`), 'and the referrer, as the index\'s child (its subject makes it an attachment)');
+  const plan = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  assert.equal(plan.delete.map((d) => d.digest), [], 'nothing goes: the subject is kept, and with it its referrers index and the referrer');
+  assert.ok(plan.kept.find((k) => k.digest === referrer)?.reasons.some((r) => r.reason === 'closure'));
 });
 
 test('reads run at the registry\'s own readConcurrency, not the run\'s concurrency', async () => {

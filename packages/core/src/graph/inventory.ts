@@ -31,13 +31,18 @@ export interface Inventory {
   reads: { manifests: number; configs: number };
 }
 
+/** The OCI referrers tag schema: `sha256-<hex>` alone tags an index that lists the subject's referrers. */
+const REFERRERS_TAG = /(?:^|[^0-9a-f])sha256-[0-9a-f]{64}$/;
+
 /**
  * Whether a listed digest's manifest is needed: not for a cosign-style attachment (every tag is
- * `sha256-<hex>.sig|.att|.sbom` or the referrers fallback tag): its subject is in its tag, and it
- * follows that subject (§3).
+ * `sha256-<hex>.sig|.att|.sbom`): its subject is in its tag, and it follows that subject (§3). A
+ * referrers index (the bare `sha256-<hex>` fallback tag) is read: its children are the subject's
+ * referrers, untagged versions that only it names, kept with the subject (§3.4, §5).
  */
 function needsManifest(item: ListedImage): boolean {
-  return item.tags.length === 0 || !item.tags.every((t) => attachmentTagSubject(t) !== undefined);
+  if (item.tags.length === 0 || item.tags.some((t) => REFERRERS_TAG.test(t))) return true;
+  return !item.tags.every((t) => attachmentTagSubject(t) !== undefined);
 }
 
 /**
