@@ -104,7 +104,6 @@ export async function planRepository(o: RunOptions, mode: 'cleanup' | 'purge' = 
         capabilities: o.registry.capabilities, imageReference: o.registry.imageReference, policy: o.policy,
         clusterImages: o.policy.disableKubernetesBasedPolicy ? [] : o.clusterImages, now: o.now, role: o.role,
       }),
-      revisionsMatter: !o.policy.disableGitHistoryBasedPolicy && o.role === undefined,
     }),
   });
   enter(o, 'planning', `${inventory.listing.length} listed digests${o.history ? ', walking the history' : ''}`);

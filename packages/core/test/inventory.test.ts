@@ -157,6 +157,16 @@ test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its refer
   const plan = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
   assert.equal(plan.delete.map((d) => d.digest), [], 'nothing goes: the subject is kept, and with it its referrers index and the referrer');
   assert.ok(plan.kept.find((k) => k.digest === referrer)?.reasons.some((r) => r.reason === 'closure'));
+
+  // A referrer that lost the race to update the tag: no referrers index lists it. The repository uses the
+  // tag schema, so every untagged digest is read there, and its subject keeps it.
+  const lost = digestOf('lost-sbom');
+  manifests.set(lost, { mediaType: OCI_MANIFEST, artifactType: 'application/spdx+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf('empty') }, layers: [], subject: { mediaType: OCI_MANIFEST, digest: subject } });
+  const withLost = countingRegistry([...listing, { digest: lost, tags: [], pushedAt: old }], manifests, configs);
+  const inv2 = await readInventory(withLost.registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule });
+  assert.ok(withLost.asked.includes(`manifest ${lost}`));
+  const plan2 = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv2.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  assert.equal(plan2.delete.map((d) => d.digest), [], 'the lost referrer is kept with its subject');
 });
 
 test('reads run at the registry\'s own readConcurrency, not the run\'s concurrency', async () => {

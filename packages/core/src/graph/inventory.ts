@@ -111,7 +111,10 @@ async function readManifests(registry: Registry, listing: readonly ListedImage[]
   const needConfig = new Set<Digest>();
   const knownChildren = new Set<Digest>();
   const revisionsMatter = options.revisionsMatter ?? true;
-  const untaggedNeedsRead = options.untaggedNeedsRead ?? ((): boolean => true);
+  // A repository that uses the referrers tag schema may hold referrers no current referrers index lists
+  // (two pushes racing to update the tag): there every untagged digest is read, as it may be one.
+  const usesReferrersTags = listing.some((l) => l.tags.some((t) => REFERRERS_TAG.test(t)));
+  const untaggedNeedsRead = usesReferrersTags ? (): boolean => true : options.untaggedNeedsRead ?? ((): boolean => true);
   let reads = 0;
   // Tagged digests first; then the untagged ones no index read so far lists as a child (an untagged
   // child of a tagged index is known from the index: on GHCR each read of it would count as a download).
