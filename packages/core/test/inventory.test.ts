@@ -169,6 +169,34 @@ test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its refer
   assert.equal(plan2.delete.map((d) => d.digest), [], 'the lost referrer is kept with its subject');
 });
 
+test('an index nested in an annotated, dated index is read: its children are kept with the tagged index', async () => {
+  const now = new Date('2026-11-20T00:00:00Z');
+  const old = new Date('2026-10-01T00:00:00Z');
+  const manifests = new Map<string, unknown>();
+  const configs = new Map<string, unknown>();
+  const leafCfg = digestOf('leaf-cfg');
+  configs.set(leafCfg, { created: '2026-10-01T00:00:00Z', config: { Labels: {} } });
+  const leaf = digestOf('leaf');
+  manifests.set(leaf, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: leafCfg }, layers: [] });
+  const inner = digestOf('inner-index');
+  manifests.set(inner, { mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: leaf }] });
+  const outer = digestOf('outer-index');
+  manifests.set(outer, { mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: inner }], annotations: { [REV]: 'a'.repeat(40) } });
+  const listing: ListedImage[] = [
+    { digest: outer, tags: ['release'], pushedAt: old },
+    { digest: inner, tags: [], pushedAt: old },
+    { digest: leaf, tags: [], pushedAt: old },
+  ];
+  const policy = parsePolicyText('cleanup:\n  keepTags: [release]\n  disableGitHistoryBasedPolicy: true\n', 'p.yml').policy;
+  const rule = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
+  const { registry, asked } = countingRegistry(listing, manifests, configs);
+  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule });
+  assert.ok(asked.includes(`manifest ${inner}`), 'the nested index is read although its parent decides itself');
+  assert.equal(inv.graph.nodes.get(leaf)?.parents, [inner]);
+  const plan = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  assert.equal(plan.delete.map((d) => d.digest), [], 'the tagged index is kept whole, down to the leaf');
+});
+
 test('reads run at the registry\'s own readConcurrency, not the run\'s concurrency', async () => {
   const manifests = new Map<string, unknown>();
   const listing: ListedImage[] = [];

@@ -8,7 +8,7 @@ import { IncompleteInputError, InputError } from '../errors.js';
 import type { Digest, ListedImage, Registry } from '../ports.js';
 import { mapLimit } from '../util/pool.js';
 import { attachmentTagSubject, buildGraph, type ImageGraph, type ReadFacts } from './graph.js';
-import { parseConfig, parseManifest, type ManifestFacts } from './manifest.js';
+import { MEDIA, parseConfig, parseManifest, type ManifestFacts } from './manifest.js';
 
 export interface InventoryOptions {
   revisionKeys: readonly string[];
@@ -30,6 +30,8 @@ export interface Inventory {
   /** Reads made through the port (a caching adapter may answer some from disk). */
   reads: { manifests: number; configs: number };
 }
+
+const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA.ociIndex, MEDIA.dockerList]);
 
 /** The OCI referrers tag schema: `sha256-<hex>` alone tags an index that lists the subject's referrers. */
 const REFERRERS_TAG = /(?:^|[^0-9a-f])sha256-[0-9a-f]{64}$/;
@@ -135,8 +137,11 @@ async function readManifests(registry: Registry, listing: readonly ListedImage[]
       manifests.set(d, m);
       if (forLabels.has(d) || byDigest.get(d)?.pushedAt === undefined) needConfig.add(d);
       for (const c of m.children) knownChildren.add(c.digest);
-      if (m.children.length === 0 || !needsChildren(m, byDigest.get(d), options.revisionKeys)) continue;
-      for (const c of m.children) if (!manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
+      // A child that is an index itself is always read: its own children are known only from it.
+      const all = m.children.length > 0 && needsChildren(m, byDigest.get(d), options.revisionKeys);
+      for (const c of m.children) {
+        if ((all || INDEX_TYPES.has(c.mediaType)) && !manifests.has(c.digest) && !read.has(c.digest)) next.add(c.digest);
+      }
     }
     pending = [...next].filter((d) => !manifests.has(d));
     forLabels = new Set(revisionsMatter ? pending : []);
