@@ -1,6 +1,7 @@
 /** The inventory reads only what the plan needs (issue: efficiency), through the Registry port. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ImageGraph } from '../src/graph/graph.js';
 import { readInventory } from '../src/graph/inventory.js';
 import { untaggedNeedsRead } from '../src/plan/read-rule.js';
 import { planCleanup } from '../src/plan/planner.js';
@@ -130,15 +131,31 @@ test('§3.4 reads by need: an old untagged digest is decided by its push time un
   assert.ok(withReferrers({ digest: digests['old'] as string, tags: [], pushedAt: pushed(30) }));
 });
 
-test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its referrers: kept with their subject', async () => {
+/**
+ * A GHCR-like repository (untagged versions listed, attachments by tag) whose `release` tag the policy
+ * keeps, everything pushed long ago: `image` stores an image manifest and its config.
+ */
+function keptReleaseWorld() {
   const now = new Date('2026-11-20T00:00:00Z');
   const old = new Date('2026-10-01T00:00:00Z');
   const manifests = new Map<string, unknown>();
   const configs = new Map<string, unknown>();
-  const subjectCfg = digestOf('subject-cfg');
-  configs.set(subjectCfg, { created: '2026-10-01T00:00:00Z', config: { Labels: {} } });
-  const subject = digestOf('subject');
-  manifests.set(subject, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: subjectCfg }, layers: [] });
+  const image = (name: string): string => {
+    const cfg = digestOf(`${name}-cfg`);
+    configs.set(cfg, { created: '2026-10-01T00:00:00Z', config: { Labels: {} } });
+    const d = digestOf(name);
+    manifests.set(d, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: cfg }, layers: [] });
+    return d;
+  };
+  const policy = parsePolicyText('cleanup:\n  keepTags: [release]\n  disableGitHistoryBasedPolicy: true\n', 'p.yml').policy;
+  const rule = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
+  const plan = (graph: ImageGraph) => planCleanup({ registry: { name: 'r', listsUntagged: true }, graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  return { old, manifests, configs, image, rule, plan };
+}
+
+test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its referrers: kept with their subject', async () => {
+  const { old, manifests, configs, image, rule, plan: planOf } = keptReleaseWorld();
+  const subject = image('subject');
   const referrer = digestOf('sbom');
   manifests.set(referrer, { mediaType: OCI_MANIFEST, artifactType: 'application/spdx+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf('empty') }, layers: [], subject: { mediaType: OCI_MANIFEST, digest: subject } });
   const referrers = digestOf('referrers-index');
@@ -148,13 +165,11 @@ test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its refer
     { digest: referrers, tags: [subject.replace(':', '-')], pushedAt: old },
     { digest: referrer, tags: [], pushedAt: old },
   ];
-  const policy = parsePolicyText('cleanup:\n  keepTags: [release]\n  disableGitHistoryBasedPolicy: true\n', 'p.yml').policy;
-  const rule = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
   const { registry, asked } = countingRegistry(listing, manifests, configs);
-  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule, revisionsMatter: false });
+  const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule });
   assert.ok(asked.includes(`manifest ${referrers}`), 'the referrers index is read');
   assert.ok(asked.includes(`manifest ${referrer}`), 'and the referrer, as the index\'s child (its subject makes it an attachment)');
-  const plan = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  const plan = await planOf(inv.graph);
   assert.equal(plan.delete.map((d) => d.digest), [], 'nothing goes: the subject is kept, and with it its referrers index and the referrer');
   assert.ok(plan.kept.find((k) => k.digest === referrer)?.reasons.some((r) => r.reason === 'closure'));
 
@@ -165,19 +180,13 @@ test('§3.4 a referrers index (the bare sha256-<hex> tag) is read, and its refer
   const withLost = countingRegistry([...listing, { digest: lost, tags: [], pushedAt: old }], manifests, configs);
   const inv2 = await readInventory(withLost.registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule });
   assert.ok(withLost.asked.includes(`manifest ${lost}`));
-  const plan2 = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv2.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  const plan2 = await planOf(inv2.graph);
   assert.equal(plan2.delete.map((d) => d.digest), [], 'the lost referrer is kept with its subject');
 });
 
 test('an index nested in an annotated, dated index is read: its children are kept with the tagged index', async () => {
-  const now = new Date('2026-11-20T00:00:00Z');
-  const old = new Date('2026-10-01T00:00:00Z');
-  const manifests = new Map<string, unknown>();
-  const configs = new Map<string, unknown>();
-  const leafCfg = digestOf('leaf-cfg');
-  configs.set(leafCfg, { created: '2026-10-01T00:00:00Z', config: { Labels: {} } });
-  const leaf = digestOf('leaf');
-  manifests.set(leaf, { mediaType: OCI_MANIFEST, config: { mediaType: CONFIG, digest: leafCfg }, layers: [] });
+  const { old, manifests, configs, image, rule, plan: planOf } = keptReleaseWorld();
+  const leaf = image('leaf');
   const inner = digestOf('inner-index');
   manifests.set(inner, { mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: leaf }] });
   const outer = digestOf('outer-index');
@@ -187,13 +196,11 @@ test('an index nested in an annotated, dated index is read: its children are kep
     { digest: inner, tags: [], pushedAt: old },
     { digest: leaf, tags: [], pushedAt: old },
   ];
-  const policy = parsePolicyText('cleanup:\n  keepTags: [release]\n  disableGitHistoryBasedPolicy: true\n', 'p.yml').policy;
-  const rule = untaggedNeedsRead({ capabilities: { listsUntagged: true, deletesTagAlone: false, attachmentsByTag: true }, imageReference: undefined, policy, now, role: undefined, clusterImages: [] });
   const { registry, asked } = countingRegistry(listing, manifests, configs);
   const inv = await readInventory(registry, { revisionKeys: [REV], concurrency: 4, untaggedNeedsRead: rule });
   assert.ok(asked.includes(`manifest ${inner}`), 'the nested index is read although its parent decides itself');
   assert.equal(inv.graph.nodes.get(leaf)?.parents, [inner]);
-  const plan = await planCleanup({ registry: { name: 'r', listsUntagged: true }, graph: inv.graph, policy, keepTags: policy.keepTags, clusterImages: [], now });
+  const plan = await planOf(inv.graph);
   assert.equal(plan.delete.map((d) => d.digest), [], 'the tagged index is kept whole, down to the leaf');
 });
 

@@ -13,10 +13,12 @@ const statusOf = (err: unknown): number | undefined =>
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** The engine's tags without its `<none>:<none>` placeholder (a dangling image). */
+const realTags = (tags: readonly string[] | undefined): string[] => (tags ?? []).filter((t) => t !== '<none>:<none>');
+
 function fromList(i: Docker.ImageInfo): HostImage {
-  const tags = (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
   return {
-    id: i.Id, repoTags: tags, repoDigests: (i.RepoDigests ?? []).filter((d) => !d.startsWith('<none>')),
+    id: i.Id, repoTags: realTags(i.RepoTags), repoDigests: (i.RepoDigests ?? []).filter((d) => !d.startsWith('<none>')),
     created: new Date(i.Created * 1000), size: i.Size,
     ...(typeof i.SharedSize === 'number' && i.SharedSize >= 0 ? { sharedSize: i.SharedSize } : {}),
     labels: i.Labels ?? {}, ...(typeof i.Containers === 'number' && i.Containers >= 0 ? { containers: i.Containers } : {}),
@@ -25,7 +27,7 @@ function fromList(i: Docker.ImageInfo): HostImage {
 
 function fromInspect(i: Docker.ImageInspectInfo): HostImage {
   return {
-    id: i.Id, repoTags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), repoDigests: i.RepoDigests ?? [],
+    id: i.Id, repoTags: realTags(i.RepoTags), repoDigests: i.RepoDigests ?? [],
     created: new Date(i.Created), size: i.Size, labels: i.Config?.Labels ?? {},
   };
 }

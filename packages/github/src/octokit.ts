@@ -78,30 +78,26 @@ export interface CreateOctokitOptions {
 
 type WriteGroup = NonNullable<ThrottlingOptions['write']>;
 
-/** The plugin's write group as a GraphQL budget: each query waits for `beforeQuery`. */
-function budgetGroup(budget: GraphqlBudget): WriteGroup {
+/** The plugin's write group (a Bottleneck group in the plugin) as a stand-in: each job starts once `ready` resolves. */
+function waitingGroup(ready: () => Promise<void>): WriteGroup {
   const limiter = {
     async schedule<R>(_options: unknown, job: (...args: unknown[]) => Promise<R>, ...args: unknown[]): Promise<R> {
-      await budget.beforeQuery();
+      await ready();
       return job(...args);
     },
   };
   return { key: () => limiter } as unknown as WriteGroup;
 }
 
-/** A minimal stand-in for the plugin's Bottleneck group: jobs start at least `spacingMs` apart. */
+/** Jobs start at least `spacingMs` apart. */
 function spacingGroup(spacingMs: number): WriteGroup {
   let next = 0;
-  const limiter = {
-    async schedule<R>(_options: unknown, job: (...args: unknown[]) => Promise<R>, ...args: unknown[]): Promise<R> {
-      const now = Date.now();
-      const start = Math.max(now, next);
-      next = start + spacingMs;
-      if (start > now) await delay(start - now);
-      return job(...args);
-    },
-  };
-  return { key: () => limiter } as unknown as WriteGroup;
+  return waitingGroup(async () => {
+    const now = Date.now();
+    const start = Math.max(now, next);
+    next = start + spacingMs;
+    if (start > now) await delay(start - now);
+  });
 }
 
 export function createOctokit(options: CreateOctokitOptions = {}): GitHubOctokit {
@@ -144,7 +140,7 @@ export function createOctokit(options: CreateOctokitOptions = {}): GitHubOctokit
   };
 
   const budget = options.graphqlBudget;
-  const writeGroup = budget !== undefined ? { write: budgetGroup(budget) } : options.writeSpacingMs !== undefined ? { write: spacingGroup(options.writeSpacingMs) } : {};
+  const writeGroup = budget !== undefined ? { write: waitingGroup(() => budget.beforeQuery()) } : options.writeSpacingMs !== undefined ? { write: spacingGroup(options.writeSpacingMs) } : {};
   const octokit = new RegsweepOctokit({
     ...(options.token ? { auth: options.token } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),

@@ -41,6 +41,13 @@ export interface ImageGraph {
  * OCI referrers tag schema `sha256-<hex>` (an index of referrers). */
 const ATTACHMENT_TAG = /(?:^|[^0-9a-f])sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$/;
 
+/** The OCI referrers tag schema alone (`sha256-<hex>`, no suffix): an index listing the subject's referrers. */
+const REFERRERS_TAG = /(?:^|[^0-9a-f])sha256-[0-9a-f]{64}$/;
+
+export function isReferrersTag(tag: string): boolean {
+  return REFERRERS_TAG.test(tag);
+}
+
 export function attachmentTagSubject(tag: string): Digest | undefined {
   const m = ATTACHMENT_TAG.exec(tag);
   return m ? `sha256:${m[1]}` : undefined;

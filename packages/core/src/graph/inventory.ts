@@ -7,7 +7,7 @@
 import { IncompleteInputError, InputError } from '../errors.js';
 import type { Digest, ListedImage, Registry } from '../ports.js';
 import { mapLimit } from '../util/pool.js';
-import { attachmentTagSubject, buildGraph, type ImageGraph, type ReadFacts } from './graph.js';
+import { attachmentTagSubject, buildGraph, isReferrersTag, type ImageGraph, type ReadFacts } from './graph.js';
 import { MEDIA, parseConfig, parseManifest, type ManifestFacts } from './manifest.js';
 
 export interface InventoryOptions {
@@ -20,8 +20,6 @@ export interface InventoryOptions {
    * (its manifest may make it an attachment or an index). The pipeline passes `untaggedNeedsRead`.
    */
   untaggedNeedsRead?: (item: ListedImage) => boolean;
-  /** Whether revision labels can change the plan (git history maps images by them). Default true. */
-  revisionsMatter?: boolean;
 }
 
 export interface Inventory {
@@ -33,9 +31,6 @@ export interface Inventory {
 
 const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA.ociIndex, MEDIA.dockerList]);
 
-/** The OCI referrers tag schema: `sha256-<hex>` alone tags an index that lists the subject's referrers. */
-const REFERRERS_TAG = /(?:^|[^0-9a-f])sha256-[0-9a-f]{64}$/;
-
 /**
  * Whether a listed digest's manifest is needed: not for a cosign-style attachment (every tag is
  * `sha256-<hex>.sig|.att|.sbom`): its subject is in its tag, and it follows that subject (§3). A
@@ -43,7 +38,7 @@ const REFERRERS_TAG = /(?:^|[^0-9a-f])sha256-[0-9a-f]{64}$/;
  * referrers, untagged versions that only it names, kept with the subject (§3.4, §5).
  */
 function needsManifest(item: ListedImage): boolean {
-  if (item.tags.length === 0 || item.tags.some((t) => REFERRERS_TAG.test(t))) return true;
+  if (item.tags.length === 0 || item.tags.some((t) => isReferrersTag(t))) return true;
   return !item.tags.every((t) => attachmentTagSubject(t) !== undefined);
 }
 
@@ -105,29 +100,29 @@ async function listImages(registry: Registry): Promise<ListedImage[]> {
  * tag); the children of an index whose own manifest does not decide it (no revision annotation, or no
  * push time); an untagged digest that no read index lists only where `untaggedNeedsRead` says its
  * manifest can change its fate. `needConfig`: the read manifests whose config can: tagged images and
- * children read for their labels (while labels matter), and any image without a push time (its build time).
+ * children (their labels), and any image without a push time (its build time).
  */
 async function readManifests(registry: Registry, listing: readonly ListedImage[], byDigest: ReadonlyMap<Digest, ListedImage>, options: InventoryOptions):
   Promise<{ manifests: Map<Digest, ManifestFacts>; reads: number; needConfig: Set<Digest> }> {
   const manifests = new Map<Digest, ManifestFacts>();
   const needConfig = new Set<Digest>();
   const knownChildren = new Set<Digest>();
-  const revisionsMatter = options.revisionsMatter ?? true;
   // A repository that uses the referrers tag schema may hold referrers no current referrers index lists
   // (two pushes racing to update the tag): there every untagged digest is read, as it may be one.
-  const usesReferrersTags = listing.some((l) => l.tags.some((t) => REFERRERS_TAG.test(t)));
+  const usesReferrersTags = listing.some((l) => l.tags.some((t) => isReferrersTag(t)));
   const untaggedNeedsRead = usesReferrersTags ? (): boolean => true : options.untaggedNeedsRead ?? ((): boolean => true);
   let reads = 0;
   // Tagged digests first; then the untagged ones no index read so far lists as a child (an untagged
   // child of a tagged index is known from the index: on GHCR each read of it would count as a download).
   let pending = [...new Set(listing.filter((l) => l.tags.length > 0 && needsManifest(l)).map((l) => l.digest))];
-  let forLabels = new Set<Digest>(revisionsMatter ? pending : []);
   let untaggedQueued = false;
+  // The round of untagged digests: their push time dates them, so their configs are not needed.
+  let untaggedRound = false;
   while (pending.length > 0 || !untaggedQueued) {
     if (pending.length === 0) {
       untaggedQueued = true;
       pending = listing.filter((l) => l.tags.length === 0 && !manifests.has(l.digest) && !knownChildren.has(l.digest) && untaggedNeedsRead(l)).map((l) => l.digest);
-      forLabels = new Set();
+      untaggedRound = true;
       continue;
     }
     const read = await readAll(registry, 'manifest', pending, options, async (d) => parseManifest(await registry.getManifest(d)));
@@ -135,7 +130,7 @@ async function readManifests(registry: Registry, listing: readonly ListedImage[]
     const next = new Set<Digest>();
     for (const [d, m] of read) {
       manifests.set(d, m);
-      if (forLabels.has(d) || byDigest.get(d)?.pushedAt === undefined) needConfig.add(d);
+      if (!untaggedRound || byDigest.get(d)?.pushedAt === undefined) needConfig.add(d);
       for (const c of m.children) knownChildren.add(c.digest);
       // A child that is an index itself is always read: its own children are known only from it.
       const all = m.children.length > 0 && needsChildren(m, byDigest.get(d), options.revisionKeys);
@@ -144,7 +139,7 @@ async function readManifests(registry: Registry, listing: readonly ListedImage[]
       }
     }
     pending = [...next].filter((d) => !manifests.has(d));
-    forLabels = new Set(revisionsMatter ? pending : []);
+    untaggedRound = false;
   }
   return { manifests, reads, needConfig };
 }

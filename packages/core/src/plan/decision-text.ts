@@ -43,8 +43,8 @@ export function limitText(limit: Limit): string {
   return parts.join(limit.operator === 'Or' ? ' or ' : ' and ');
 }
 
-const shortCommit = (id: string): string => id.slice(0, 7);
-const day = (d: Date): string => d.toISOString().slice(0, 10);
+export const shortCommit = (id: string): string => id.slice(0, 7);
+export const day = (d: Date): string => d.toISOString().slice(0, 10);
 
 /** What a policy keeps of each reference: `keeps 10`, `keeps 2 within 168h`, `keeps 10 or any within 168h`. */
 function keepsText(limit: Limit): string {

@@ -10,7 +10,7 @@ import { formatNamePattern, matchesName } from '../policy/pattern.js';
 import { formatDuration } from '../policy/duration.js';
 import type { ImageNode } from '../graph/graph.js';
 import type { LinearRegex } from '../util/linear-regex.js';
-import { limitText, missedGroupText, ordinal, policyLabel, referenceLabel, spokenAge } from './decision-text.js';
+import { day, limitText, missedGroupText, ordinal, policyLabel, referenceLabel, shortCommit, spokenAge } from './decision-text.js';
 import { shaFromTag, slugify, type ImageCommits } from './mapping.js';
 import type { RefState } from './ref-state.js';
 import type { PolicyMatch, PolicySelection } from './select-refs.js';
@@ -77,7 +77,7 @@ function policyFacts(p: PolicySelection, states: readonly RefState[]): PolicyFac
   const names = stopped.slice(0, STOPPED_LISTED).map((r) => referenceLabel(r.reference)).join(', ') +
     (stopped.length > STOPPED_LISTED ? ` and ${stopped.length - STOPPED_LISTED} more` : '');
   const newest = stopped[0]?.lastKept;
-  const back = stopped.length === 1 && newest ? `, back to ${newest.id.slice(0, 7)} of ${newest.date.toISOString().slice(0, 10)}` : '';
+  const back = stopped.length === 1 && newest ? `, back to ${shortCommit(newest.id)} of ${day(newest.date)}` : '';
   const walkStopped: PolicyMiss | undefined = stopped.length === 0 ? undefined : {
     policy: p.position, outcome: 'walk-stopped', stopped: stopped.slice(0, STOPPED_LISTED), stoppedCount: stopped.length,
     detail: `not among the image groups ${names} ${stopped.length === 1 ? 'keeps' : 'keep'} (${label}: ${limitText(p.policy.imagesPerReference)}${back})`,

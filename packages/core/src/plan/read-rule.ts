@@ -7,7 +7,7 @@
  */
 import type { ClusterImageUse, Digest, ListedImage, RegistryCapabilities } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
-import { parseImageReference, repositoryKey } from '../image-ref.js';
+import { usesOfRepository } from './reasons.js';
 import type { StorageRole } from './types.js';
 
 export interface ReadRuleInput {
@@ -19,25 +19,13 @@ export interface ReadRuleInput {
   role: StorageRole | undefined;
 }
 
-/** The digests of this repository that workloads pin by digest. */
-function pinnedDigests(imageReference: string | undefined, uses: readonly ClusterImageUse[]): Set<Digest> {
-  const out = new Set<Digest>();
-  const repo = imageReference ? parseImageReference(imageReference) : undefined;
-  if (!repo) return out;
-  const key = repositoryKey(repo);
-  for (const use of uses) {
-    const ref = parseImageReference(use.image);
-    if (ref?.digest && repositoryKey(ref) === key) out.add(ref.digest);
-  }
-  return out;
-}
-
 /** The rule as a predicate over listing entries: true = read the manifest. */
 export function untaggedNeedsRead(input: ReadRuleInput): (item: ListedImage) => boolean {
   const { policy, role } = input;
   // Storage roles keep by the primary's digests or by age with closure; read as before.
   if (!input.capabilities.attachmentsByTag || role !== undefined) return () => true;
-  const pinned = policy.disableKubernetesBasedPolicy ? new Set<Digest>() : pinnedDigests(input.imageReference, input.clusterImages);
+  const pinned = new Set<Digest>();
+  if (!policy.disableKubernetesBasedPolicy) for (const { ref } of usesOfRepository(input.imageReference, input.clusterImages)) if (ref.digest) pinned.add(ref.digest);
   const recentMs = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours * 3_600_000;
   const graceMs = policy.untagged.keepFor ?? Number.POSITIVE_INFINITY;
   const window = Math.max(recentMs, graceMs);

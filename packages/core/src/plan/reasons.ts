@@ -5,17 +5,23 @@ import { parseImageReference, repositoryKey, type ImageReference } from '../imag
 import type { Reason } from './types.js';
 import { tagGlobMatcher } from '../policy/pattern.js';
 
-/** In-use: a reference by digest protects that digest; by tag, the digest the tag points to now. */
-export function inUseReasons(graph: ImageGraph, imageReference: string | undefined, uses: readonly ClusterImageUse[]): Map<Digest, Reason[]> {
-  const out = new Map<Digest, Reason[]>();
+/** The workload uses whose image is in this repository (`imageReference`), each with its parsed reference. */
+export function usesOfRepository(imageReference: string | undefined, uses: readonly ClusterImageUse[]): Array<{ use: ClusterImageUse; ref: ImageReference }> {
   const repo = imageReference ? parseImageReference(imageReference) : undefined;
-  if (!repo) return out;
+  if (!repo) return [];
   const key = repositoryKey(repo);
   const ours: Array<{ use: ClusterImageUse; ref: ImageReference }> = [];
   for (const use of uses) {
     const ref = parseImageReference(use.image);
     if (ref && repositoryKey(ref) === key) ours.push({ use, ref });
   }
+  return ours;
+}
+
+/** In-use: a reference by digest protects that digest; by tag, the digest the tag points to now. */
+export function inUseReasons(graph: ImageGraph, imageReference: string | undefined, uses: readonly ClusterImageUse[]): Map<Digest, Reason[]> {
+  const out = new Map<Digest, Reason[]>();
+  const ours = usesOfRepository(imageReference, uses);
   if (ours.length === 0) return out;
   // Only the tags some workload names; the last node holding a tag wins, as in a full index.
   const wanted = new Set<string>();

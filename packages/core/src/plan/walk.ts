@@ -245,10 +245,7 @@ class Walk {
     const inWindow = state.cutoff === undefined || commit.date.getTime() > state.cutoff;
     for (const d of images) {
       if (kept.includes(d)) continue;
-      const detail: HistoryKeep = { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) };
-      const list = this.sightings.get(d);
-      if (list) list.push(detail);
-      else this.sightings.set(d, [detail]);
+      append(this.sightings, d, { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) });
     }
   }
 
@@ -257,18 +254,20 @@ class Walk {
     for (const d of digests) {
       const list = this.kept.get(d);
       if (list && list.length >= MAX_DETAILS && !this.watched.has(d)) continue;
-      const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
-      if (list) list.push(detail);
-      else this.kept.set(d, [detail]);
+      append(this.kept, d, { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow });
     }
     if (this.watched.size === 0 || state.lastRankAt !== commit) return;
     const afterStop = !state.keeping && state.stoppedBy && digests.length === 0 ? { afterStop: state.stoppedBy } : {};
     for (const d of state.lastFresh) {
       if (!this.watched.has(d)) continue;
-      const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow, ...afterStop };
-      const list = this.sightings.get(d);
-      if (list) list.push(detail);
-      else this.sightings.set(d, [detail]);
+      append(this.sightings, d, { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow, ...afterStop });
     }
   }
+}
+
+/** Adds `detail` to the digest's list in `map`. */
+function append(map: Map<Digest, HistoryKeep[]>, d: Digest, detail: HistoryKeep): void {
+  const list = map.get(d);
+  if (list) list.push(detail);
+  else map.set(d, [detail]);
 }
