@@ -43,6 +43,11 @@ export interface MissContext {
   facts: ReadonlyMap<number, PolicyFacts>;
   /** The policy's commit-tag patterns (a tag they match names a commit, not a branch). */
   tagPatterns: readonly LinearRegex[];
+  /**
+   * The misses of an image no selected reference met and no unselected one names (most deleted images):
+   * the same list for all of them, made on first use and shared, with its nearest miss.
+   */
+  unmet?: { misses: readonly PolicyMiss[]; nearest: PolicyMiss | undefined };
 }
 
 /** How many stopped references a miss lists (the JSON's `stoppedCount` says how many there were). */
@@ -136,10 +141,21 @@ function closer(a: PolicyMiss, b: PolicyMiss): boolean {
   return (a.stopped?.[0]?.groups ?? 0) > (b.stopped?.[0]?.groups ?? 0);
 }
 
-/** Each keep policy's nearest miss for a deleted image, in the policies' order. */
-export function historyMisses(n: ImageNode, m: ImageCommits, ctx: MissContext): PolicyMiss[] {
-  const sightings = ctx.walk.sightings.get(n.digest);
-  return ctx.policies.map((p) => policyMiss(n, m, p, sightings, ctx));
+/**
+ * Each keep policy's nearest miss for a deleted image, in the policies' order, and the nearest of them.
+ * An image that no reference met or names gets the list every such image shares (ctx.unmet).
+ */
+export function historyMisses(n: ImageNode, m: ImageCommits, ctx: MissContext): { misses: readonly PolicyMiss[]; nearest: PolicyMiss | undefined } {
+  const sightings = ctx.walk.sightings.size > 0 ? ctx.walk.sightings.get(n.digest) : undefined;
+  if (!sightings && (ctx.walk.watched.size === 0 || !ctx.walk.watched.has(n.digest)) && ctx.policies.every((p) => notSelectedMiss(n, m, p, ctx) === undefined)) {
+    if (!ctx.unmet) {
+      const misses = ctx.policies.map((p) => unreachedMiss(n.digest, p, ctx));
+      ctx.unmet = { misses, nearest: nearestMiss(misses) };
+    }
+    return ctx.unmet;
+  }
+  const misses = ctx.policies.map((p) => policyMiss(n, m, p, sightings, ctx));
+  return { misses, nearest: nearestMiss(misses) };
 }
 
 function policyMiss(n: ImageNode, m: ImageCommits, p: PolicySelection, sightings: readonly HistoryKeep[] | undefined, ctx: MissContext): PolicyMiss {
@@ -168,11 +184,11 @@ function metMiss(met: readonly HistoryKeep[], now: Date): PolicyMiss {
  * branch of that name or slug left. werf tags an image with the slug of the branch it was built for,
  * so such a tag is the branch's name; `latest`, SHA-shaped tags, versions and git tag names are not.
  */
-export function goneBranches(n: ImageNode, ctx: MissContext): string[] {
-  const out: string[] = [];
+export function goneBranches(n: ImageNode, ctx: MissContext): string[] | undefined {
+  let out: string[] | undefined;
   for (const tag of n.tags) {
     if (!branchLike(tag, ctx)) continue;
-    if (ctx.policies.some((p) => p.policy.references.kind === 'branch' && matchesName(p.policy.references.pattern, tag))) out.push(tag);
+    if (ctx.policies.some((p) => p.policy.references.kind === 'branch' && matchesName(p.policy.references.pattern, tag))) (out ??= []).push(tag);
   }
   return out;
 }

@@ -132,7 +132,7 @@ export interface DeletionDecision {
   /** attachment: its subject; child: the indexes that list it; primary: the primary repository. */
   of?: string[];
   /** git-history: each keep policy's nearest miss, in file order. */
-  misses?: PolicyMiss[];
+  misses?: readonly PolicyMiss[];
   /**
    * git-history: the branches the image's tags name that no longer exist (the branch's fate): a tag
    * a branch policy's pattern matches, with no branch of that name or slug left.
