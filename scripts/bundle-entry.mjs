@@ -48,6 +48,8 @@ export async function bundleEntry(o) {
     charset: 'utf8',
     legalComments: 'eof',
     plugins: [workspaceSources(packages)],
+    // dockerode's ssh:// transport (ssh2, with native add-ons) is replaced by a stub: regsweep refuses ssh:// engines.
+    alias: { ssh2: './scripts/stubs/ssh2.cjs' },
     // Some bundled CommonJS modules (tunnel, via @actions/http-client) `require` node built-ins.
     banner: {
       js: [

@@ -1,23 +1,12 @@
 /** Command-line words → a plain command object. Every mistake is an InputError naming the flag. */
 import { parseArgs } from 'node:util';
 import { InputError } from '@regsweep/core';
-import { INSTANT_EXPECTED, parseInstant, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
+import { INSTANT_EXPECTED, parseInstant, refuseUserinfo } from '@regsweep/core/internal';
 import { closest, FLAGS, flagsOf, parseArgsOptions, type CommandName } from './flags.js';
+import { positiveInt, type CommonArgs } from './args-common.js';
+import { hostCommand, hostCommandName, type HostCommand } from './host-args.js';
 
-export interface CommonArgs {
-  registries: string[];
-  dryRun: boolean;
-  report?: string;
-  now?: Date;
-  concurrency: number;
-  plainHttp: boolean;
-  quiet: boolean;
-  /** `--username`; the password comes from standard input (`--password-stdin`). */
-  username?: string;
-  passwordStdin: boolean;
-  /** `--cache-dir`; undefined = the default folder; null = `--no-cache`. */
-  cacheDir?: string | null;
-}
+export type { CommonArgs } from './args-common.js';
 
 /** Where in-use images are read from: `--kubeconfig` files, `--kube-context`s, `--kube-namespace`s (empty: the defaults). */
 export interface KubeArgs {
@@ -38,12 +27,13 @@ export type Command =
   | ({ kind: 'cleanup'; maxDeletions?: number } & PolicyArgs & CommonArgs)
   | ({ kind: 'purge'; yes: boolean } & CommonArgs)
   | ({ kind: 'explain'; targets: string[]; json: boolean } & PolicyArgs & CommonArgs)
+  | HostCommand
   /** General help, or one command's. */
   | { kind: 'help'; command?: CommandName | 'demo' }
   | { kind: 'version' }
   | { kind: 'demo' };
 
-const COMMAND_NAMES: readonly CommandName[] = ['cleanup', 'purge', 'explain'];
+const COMMAND_NAMES: readonly CommandName[] = ['cleanup', 'purge', 'explain', 'host cleanup', 'host purge'];
 const isCommand = (word: string): word is CommandName => (COMMAND_NAMES as readonly string[]).includes(word);
 const KUBE_FLAGS = ['without-kube', 'kubeconfig', 'kube-context', 'kube-namespace'];
 const helpFix = (verb: CommandName): string => `run \`regsweep ${verb} --help\` for its flags`;
@@ -52,7 +42,7 @@ const helpFix = (verb: CommandName): string => `run \`regsweep ${verb} --help\` 
 function unknownCommand(verb: string): InputError {
   const near = closest(verb, [...COMMAND_NAMES, 'demo', 'help', 'version']);
   return new InputError(`unknown command ${JSON.stringify(verb)}${near ? `; did you mean ${near}?` : ''}`,
-    'commands: cleanup, explain, purge, demo, help; or --version (`regsweep help` says what each does)');
+    'commands: cleanup, explain, purge, host cleanup, host purge, demo, help; or --version (`regsweep help` says what each does)');
 }
 
 /** Every `--name` word must be a flag of this command: unknown ones get the nearest flag, others the command. */
@@ -70,13 +60,6 @@ function checkFlagNames(verb: CommandName, words: readonly string[]): void {
   }
 }
 
-function positiveInt(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
-  if (text === undefined) return fallback;
-  const n = parseWholeNumber(text, 1);
-  if (n === undefined) throw new InputError(`--${flag}: expected ${wholeNumberExpected(1)}, got ${JSON.stringify(text)}`);
-  return n;
-}
-
 /** How to pass registry credentials instead of in a reference (the refusal's fix). */
 export const CREDENTIALS_HINT = 'use --username USER with --password-stdin, REGSWEEP_REGISTRY_USERNAME and REGSWEEP_REGISTRY_PASSWORD, or docker login';
 
@@ -90,10 +73,14 @@ function refusePasswordValue(words: readonly string[]): void {
 }
 
 export function parseCommand(argv: readonly string[]): Command {
-  const [verb, ...rest] = argv;
+  // `host cleanup` and `host purge` are two words; the rest of the parsing treats them as one command.
+  const [first, ...after] = argv;
+  const hostVerb = first === 'host' ? hostCommandName(after[0]) : undefined;
+  const verb = hostVerb ?? first;
+  const rest = hostVerb ? after.slice(1) : after;
   if (verb === undefined || verb === '--help' || verb === '-h') return { kind: 'help' };
   if (verb === 'help') {
-    const [about] = rest;
+    const about = rest[0] === 'host' ? hostCommandName(rest[1]) : rest[0];
     if (about === undefined) return { kind: 'help' };
     if (about === 'demo') return { kind: 'help', command: 'demo' };
     if (!isCommand(about)) throw unknownCommand(about);
@@ -141,6 +128,7 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new InputError('--username and --password-stdin go together', 'pipe the password or token in: echo "$TOKEN" | regsweep … --username USER --password-stdin');
   }
   if (values['no-cache'] === true && typeof values['cache-dir'] === 'string') throw new InputError('--cache-dir and --no-cache exclude each other');
+  if (verb === 'host cleanup' || verb === 'host purge') return hostCommand(verb, values, common);
   const list = (flag: string): string[] => ((values[flag] as string[] | undefined) ?? []).map((v) => v.trim()).filter((v) => v !== '');
   const kube: KubeArgs = { kubeconfigs: list('kubeconfig'), contexts: list('kube-context'), namespaces: list('kube-namespace') };
   const withoutKube = values['without-kube'] === true;

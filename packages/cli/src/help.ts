@@ -5,7 +5,7 @@
  */
 import { COMMAND_SUMMARIES, flagsOf, type CommandName, type FlagSpec } from './flags.js';
 
-const COMMANDS: readonly CommandName[] = ['cleanup', 'explain', 'purge'];
+const COMMANDS: readonly CommandName[] = ['cleanup', 'explain', 'purge', 'host cleanup', 'host purge'];
 
 const EXIT_CODES = 'Exit codes: 0 done, 1 a failure (see the report), 2 bad input (nothing was touched).';
 
@@ -16,8 +16,17 @@ const NOTES: Readonly<Record<CommandName, string[]>> = {
     'kubeconfig is read, in all namespaces; a context that cannot be read stops the run before',
     'anything is deleted.',
   ],
-  explain: ['Plans as cleanup does, with the same flags for the policy, the history and the clusters, and deletes nothing.'],
+  explain: ['Plans as cleanup does, with the same flags for the policy, the history and the clusters,', 'and deletes nothing.'],
   purge: ['Deletes every image of the repository: no policy, no history, no cluster is read.'],
+  'host cleanup': [
+    "Cleans this host's Docker Engine (DOCKER_HOST), only images of the repositories named: first",
+    'those the registry no longer has (neither a digest nor a tag), then dangling leftovers of their',
+    'builds, then, above --allowed-volume-usage, the least recently used until usage is the margin',
+    'below it. Never an image a container uses, one within the safety window, or one of another',
+    'repository; each image is read again right before it goes and left alone if it changed.',
+    'docs/host-cleanup.md says it all.',
+  ],
+  'host purge': ['Removes every local image of the repositories named (no registry, no threshold, no safety window);', 'never an image a container uses, unless --remove-stopped-containers and the container is stopped.'],
 };
 
 function flagWords(f: FlagSpec): string {
@@ -72,7 +81,7 @@ export function commandHelp(command: CommandName): string {
   return [
     `regsweep ${command}: ${COMMAND_SUMMARIES[command]}`, '', `Usage:\n  ${usageLine(command).replace(/\n/g, '\n  ')}`, '',
     'Flags:', ...flagsOf(command).map((f) => flagLine(f, command)), '', ...NOTES[command], '',
-    'REF is oci:DIR (an OCI image layout) or HOST[:PORT]/NAME (a registry repository).', EXIT_CODES,
+    ...(command.startsWith('host') ? [] : ['REF is oci:DIR (an OCI image layout) or HOST[:PORT]/NAME (a registry repository).']), EXIT_CODES,
   ].join('\n');
 }
 
@@ -88,7 +97,7 @@ export function generalHelp(): string {
   const names = [...COMMANDS, 'demo', 'help'] as const;
   return [
     'regsweep: git-aware container registry cleanup', '', 'Usage: regsweep COMMAND [flags]   (regsweep COMMAND --help for its flags)', '',
-    'Commands:', ...names.map((n) => `  ${n.padEnd(9)}${COMMAND_SUMMARIES[n]}`), '',
+    'Commands:', ...names.map((n) => `  ${n.padEnd(13)}${COMMAND_SUMMARIES[n]}`), '',
     '  --version  print the version', '', EXIT_CODES,
   ].join('\n');
 }

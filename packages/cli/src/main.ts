@@ -1,6 +1,6 @@
 /** The CLI's composition root: parse, check the report path, run the core pipeline, print and write the report. */
 import { resolve } from 'node:path';
-import { describeError, emptyReport, InputError, renderSummary, runPipeline, VERSION, type Report } from '@regsweep/core';
+import { describeError, emptyReport, InputError, renderSummary, runHostCleanup, runPipeline, VERSION, type Report } from '@regsweep/core';
 import { prepareOutputPath, realClock, writeAtomic } from '@regsweep/node-host';
 import { parseCommand, type Command } from './args.js';
 import { commandHelp, demoHelp, generalHelp } from './help.js';
@@ -8,6 +8,7 @@ import { runDemo } from './demo.js';
 import { explainImages, renderExplanations } from './explain.js';
 import { redactingIo, type Io } from './io.js';
 import { cliPorts } from './run-ports.js';
+import { hostPorts, hostSettings } from './host.js';
 
 export type { Io } from './io.js';
 
@@ -43,24 +44,12 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
   }
   const startedAt = new Date();
   const clock = realClock(command.now);
-  const report: Report = emptyReport({ command: command.kind === 'purge' ? 'purge' : 'cleanup', dryRun: command.dryRun, now: clock.now(), startedAt, policySource: 'none' });
-  const { ports, close } = cliPorts(command, io, report, clock, learn);
-  let result;
-  try {
-    result = await runPipeline({
-      command: command.kind, dryRun: command.dryRun, concurrency: command.concurrency, noun: 'repositories', fixIndent: '  ',
-      ...(command.kind === 'explain' ? { explain: command.targets } : {}),
-      ...(command.kind === 'cleanup' && command.maxDeletions !== undefined ? { maxDeletions: command.maxDeletions } : {}),
-    }, ports, report);
-  } finally {
-    await close();
-  }
-  if (command.kind === 'explain' && !report.error) {
-    const { explanations, missing } = explainImages(result.plans, command.targets);
-    io.stdout(command.json ? `${JSON.stringify({ explanations, missing }, null, 2)}\n` : renderExplanations(explanations));
-    if (missing.length === 0) return 0;
-    io.stderr(`regsweep: no image has the tag or digest ${missing.join(', ')}\n`);
-    return 2;
+  const kind = command.kind === 'host' ? (`host ${command.mode}` as const) : command.kind === 'purge' ? 'purge' : 'cleanup';
+  const report: Report = emptyReport({ command: kind, dryRun: command.dryRun, now: clock.now(), startedAt, policySource: 'none' });
+  if (command.kind === 'host') await runHostCleanup(hostSettings(command), hostPorts(command, io, clock, learn), report);
+  else {
+    const explained = await runRegistryCommand(command, io, report, clock, learn);
+    if (explained !== undefined) return explained;
   }
   report.finishedAt = new Date().toISOString();
   io.stdout(`${renderSummary(report)}\n`);
@@ -73,4 +62,27 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     return report.exitCode || 1;
   }
   return report.exitCode;
+}
+
+type RegistryCommand = Exclude<Command, { kind: 'help' | 'version' | 'demo' | 'host' }>;
+
+/** cleanup, purge and explain through the core pipeline; explain prints its answer here and returns its exit code. */
+async function runRegistryCommand(command: RegistryCommand, io: Io, report: Report, clock: ReturnType<typeof realClock>, learn: (secret: string) => void): Promise<number | undefined> {
+  const { ports, close } = cliPorts(command, io, report, clock, learn);
+  let result;
+  try {
+    result = await runPipeline({
+      command: command.kind, dryRun: command.dryRun, concurrency: command.concurrency, noun: 'repositories', fixIndent: '  ',
+      ...(command.kind === 'explain' ? { explain: command.targets } : {}),
+      ...(command.kind === 'cleanup' && command.maxDeletions !== undefined ? { maxDeletions: command.maxDeletions } : {}),
+    }, ports, report);
+  } finally {
+    await close();
+  }
+  if (command.kind !== 'explain' || report.error) return undefined;
+  const { explanations, missing } = explainImages(result.plans, command.targets);
+  io.stdout(command.json ? `${JSON.stringify({ explanations, missing }, null, 2)}\n` : renderExplanations(explanations));
+  if (missing.length === 0) return 0;
+  io.stderr(`regsweep: no image has the tag or digest ${missing.join(', ')}\n`);
+  return 2;
 }

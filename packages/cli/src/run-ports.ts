@@ -14,7 +14,7 @@ import { loadPolicy } from '@regsweep/node-host';
 import { openRegistry, registryHosts } from './registry-ref.js';
 import { chooseRepositories } from './repositories.js';
 
-type RunCommand = Exclude<Command, { kind: 'help' | 'version' | 'demo' }>;
+type RunCommand = Exclude<Command, { kind: 'help' | 'version' | 'demo' | 'host' }>;
 
 export interface CliPorts {
   ports: PipelinePorts;

@@ -13,7 +13,7 @@ import { VERSION } from '@regsweep/core';
 import { commandHelp, demoHelp, FLAGS, flagsOf, generalHelp, parseCommand, usageLine, type CommandName } from '../src/index.js';
 import { runCli } from './support/cli.js';
 
-const COMMANDS: CommandName[] = ['cleanup', 'explain', 'purge'];
+const COMMANDS: CommandName[] = ['cleanup', 'explain', 'purge', 'host cleanup', 'host purge'];
 const cwd = mkdtempSync(join(tmpdir(), 'regsweep-help-'));
 
 /** A value parseCommand accepts for the flag (booleans take none). */
@@ -36,7 +36,7 @@ test('every flag a command accepts is in its --help, with its description; no ot
       if (f.name === 'help' || f.name === 'password-stdin' || f.name === 'username') continue; // those two go together
       const accepted = (() => {
         try {
-          parseCommand([command, ...(command === 'purge' ? ['--registry', 'oci:x', '--yes'] : []), ...(command === 'explain' ? ['--tag', 't'] : []), ...sample(f.name)]);
+          parseCommand([...command.split(' '), ...(command.endsWith('purge') ? ['--registry', 'oci:x', '--yes'] : []), ...(command === 'explain' ? ['--tag', 't'] : []), ...sample(f.name)]);
           return true;
         } catch (error) {
           return !/unknown flag|does not apply/.test(String(error));
@@ -52,7 +52,7 @@ test('the usage line is exact per command: required flags bare, repeatable ones 
   assert.match(usageLine('explain'), /^regsweep explain \[--registry REF …\] .*--tag TAG …/s);
   assert.match(usageLine('cleanup'), /^regsweep cleanup \[--registry REF …\] /);
   assert.not.match(usageLine('cleanup'), /--tag|--yes/);
-  assert.ok(commandHelp('cleanup').split('\n').every((line) => line.length <= 100), 'help fits 100 columns');
+  for (const command of COMMANDS) assert.ok(commandHelp(command).split('\n').every((line) => line.length <= 100), `${command} --help fits 100 columns`);
   for (const command of COMMANDS) assert.match(generalHelp(), new RegExp(`\\n  ${command} +\\S`));
 });
 

@@ -55,3 +55,10 @@ export type { Report, ReportKept, ReportDeleted, ReportTagRemoval, ReportProblem
 export { renderSummary } from './report/summary.js';
 
 export { VERSION } from './version.js';
+
+// Host cleanup (`regsweep host cleanup|purge`): a build host's own images (docs/host-cleanup.md).
+export { runHostCleanup, type HostRunSettings, type HostRunPorts } from './host/host-run.js';
+export { planHostCleanup, type HostPlanInput, type HostRepository, type LeftoverLabel } from './host/host-plan.js';
+export { normalizeRepository } from './host/host-refs.js';
+export type { HostPlan, HostKept, HostRemoval, HostStep, HostKeepReason, VolumeUsage } from './host/types.js';
+export type { HostReport } from './report/report.js';

@@ -34,3 +34,8 @@ export * from './util/strict-values.js';
 export { VERSION } from './version.js';
 export { namesImage } from './plan/explain-target.js';
 export { PointsWindow } from './pace/points-window.js';
+export { parseDuration, formatDuration, DURATION_EXPECTED } from './policy/duration.js';
+export * from './host/host-refs.js';
+export * from './host/host-plan.js';
+export * from './host/host-run.js';
+export type * from './host/types.js';

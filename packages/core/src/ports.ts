@@ -222,6 +222,10 @@ export interface HostImage {
   labels: Record<string, string>;
   /** Containers (running or not) that use it, where the engine says. */
   containers?: number;
+  /** The image it was built on top of (the classic builder's parent chain); absent or empty: none known. */
+  parentId?: string;
+  /** When it was last tagged or pulled, where the engine keeps it (Docker does; podman answers none). */
+  lastTagTime?: Date;
 }
 
 /** A container on a build host, running or not. */
@@ -255,4 +259,6 @@ export interface HostEngine {
   removeImage(ref: string): Promise<HostRemoveOutcome>;
   /** Removes a container that is not running. */
   removeContainer(id: string): Promise<Exclude<HostRemoveOutcome, 'in-use'>>;
+  /** Where the engine keeps its data (`/var/lib/docker`), for the volume's usage; undefined when it does not say. */
+  dataRoot?(): Promise<string | undefined>;
 }

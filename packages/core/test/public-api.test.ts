@@ -12,6 +12,8 @@ const PUBLIC_VALUES = [
   'BudgetExhausted', 'DeleteSkipped', 'IncompleteInputError', 'InputError', 'REASON_ORDER', 'RegistryError', 'VERSION',
   'defaultCleanupPolicy', 'describeError', 'emptyReport', 'listUntilAgreed', 'parseKeepListText', 'parsePolicyText', 'policyFromText',
   'renderSummary', 'runPipeline',
+  // Host cleanup (docs/host-cleanup.md): the run every front end calls, its pure plan, and the repository names it compares.
+  'runHostCleanup', 'planHostCleanup', 'normalizeRepository',
 ];
 
 test('the main entry exports the curated values and nothing else', () => {

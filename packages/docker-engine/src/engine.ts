@@ -22,13 +22,23 @@ function fromList(i: Docker.ImageInfo): HostImage {
     created: new Date(i.Created * 1000), size: i.Size,
     ...(typeof i.SharedSize === 'number' && i.SharedSize >= 0 ? { sharedSize: i.SharedSize } : {}),
     labels: i.Labels ?? {}, ...(typeof i.Containers === 'number' && i.Containers >= 0 ? { containers: i.Containers } : {}),
+    ...(i.ParentId ? { parentId: i.ParentId } : {}),
   };
 }
 
-function fromInspect(i: Docker.ImageInspectInfo): HostImage {
+/** The engine's last tag time; Docker and podman answer year 1 for none. */
+function lastTagTime(text: string | undefined): Date | undefined {
+  const t = text ? Date.parse(text) : Number.NaN;
+  return Number.isFinite(t) && new Date(t).getUTCFullYear() > 1970 ? new Date(t) : undefined;
+}
+
+function fromInspect(i: Docker.ImageInspectInfo & { Metadata?: { LastTagTime?: string } }): HostImage {
+  const tagged = lastTagTime(i.Metadata?.LastTagTime);
   return {
     id: i.Id, repoTags: realTags(i.RepoTags), repoDigests: i.RepoDigests ?? [],
     created: new Date(i.Created), size: i.Size, labels: i.Config?.Labels ?? {},
+    ...(i.Parent ? { parentId: i.Parent } : {}),
+    ...(tagged ? { lastTagTime: tagged } : {}),
   };
 }
 
@@ -53,7 +63,8 @@ export class DockerEngine implements HostEngine {
 
   async images(): Promise<HostImage[]> {
     try {
-      return (await this.docker.listImages({ all: false })).map(fromList);
+      // shared-size: what each image shares with others (Docker answers -1 without it).
+      return (await this.docker.listImages({ all: false, 'shared-size': true } as Docker.ListImagesOptions)).map(fromList);
     } catch (err) {
       throw this.failed('list images', err);
     }
@@ -85,6 +96,15 @@ export class DockerEngine implements HostEngine {
       if (status === 404) return 'gone';
       if (status === 409) return 'in-use';
       throw this.failed(`remove image ${ref}`, err);
+    }
+  }
+
+  async dataRoot(): Promise<string | undefined> {
+    try {
+      const info = (await this.docker.info()) as { DockerRootDir?: unknown };
+      return typeof info.DockerRootDir === 'string' && info.DockerRootDir !== '' ? info.DockerRootDir : undefined;
+    } catch (err) {
+      throw this.failed('read the engine\'s info', err);
     }
   }
 

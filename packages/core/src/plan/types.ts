@@ -8,10 +8,14 @@ export type ReasonName =
   /** A final repository's image whose digest or tag the primary repository keeps. */
   | 'primary'
   /** A cache repository's image younger than its keepFor. */
-  | 'cache-age';
+  | 'cache-age'
+  /** Host cleanup: the registry still has the local image's digest or a tag of it. */
+  | 'in-registry'
+  /** Host cleanup: the volume is within --allowed-volume-usage (or the threshold step freed enough first). */
+  | 'space-left';
 
 /** The order in which reasons count when an image has several (the summary counts each image by its first). */
-export const REASON_ORDER: readonly ReasonName[] = ['in-use', 'git-history', 'primary', 'keep-list', 'recent', 'cache-age', 'unmapped', 'untagged-grace', 'closure'];
+export const REASON_ORDER: readonly ReasonName[] = ['in-use', 'git-history', 'primary', 'keep-list', 'recent', 'cache-age', 'unmapped', 'untagged-grace', 'closure', 'in-registry', 'space-left'];
 
 /** Where a keep policy stands: its path (`cleanup.keepPolicies[2]`, `default keepPolicies[2]`), its index, its line in the file. */
 export interface PolicyPosition {
@@ -118,7 +122,9 @@ export interface PolicyMiss {
 /** Why an image is deleted: the rule that let it go. */
 export type DeletionCause =
   | 'git-history' | 'git-history-disabled' | 'untagged' | 'unmapped' | 'attachment' | 'child'
-  | 'cache-age' | 'not-kept-in-primary' | 'unknown-to-primary' | 'purge';
+  | 'cache-age' | 'not-kept-in-primary' | 'unknown-to-primary' | 'purge'
+  /** Host cleanup's steps (docs/host-cleanup.md). */
+  | 'registry-sync' | 'leftover' | 'over-threshold' | 'host-purge';
 
 /** A deleted image's decision as data (the `why` sentence is made from it). */
 export interface DeletionDecision {

@@ -72,7 +72,7 @@ export interface RepositoryTotals {
 export interface Report {
   tool: 'regsweep';
   version: 1;
-  command: 'cleanup' | 'purge';
+  command: 'cleanup' | 'purge' | 'host cleanup' | 'host purge';
   dryRun: boolean;
   now: string;
   startedAt: string;
@@ -95,9 +95,26 @@ export interface Report {
   warnings: string[];
   /** What the user may want to do next (a registry's garbage collector after deletes). */
   notes: string[];
+  /** Host cleanup: the engine, the volume before and after, what was freed, the containers removed. */
+  host?: HostReport;
   /** Set when the run stopped on an error; nothing after it happened. */
   error?: { message: string; exitCode: number };
   exitCode: number;
+}
+
+/** Host cleanup's part of the report (docs/host-cleanup.md). */
+export interface HostReport {
+  engine: string;
+  /** The volume holding the engine's data, before the run and after it (measured; absent: unknown). */
+  volumeBefore?: { path: string; usedBytes: number; totalBytes: number };
+  volumeAfter?: { path: string; usedBytes: number; totalBytes: number };
+  allowedVolumeUsage: number;
+  allowedVolumeUsageMargin: number;
+  /** The bytes only the removed images held, by the engine's sizes (shared layers are not counted). */
+  freedBytes: number;
+  /** Images of repositories regsweep was not told about: never touched. */
+  untouchedImages: number;
+  containersRemoved: Array<{ id: string; name: string; image: string; status: 'removed' | 'gone' | 'would-remove' }>;
 }
 
 /** A report with nothing in it yet, for `runPipeline` to fill. */

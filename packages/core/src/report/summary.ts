@@ -42,6 +42,23 @@ function deletionLines(report: Report): string[] {
   return lines;
 }
 
+const usage = (v: { path: string; usedBytes: number; totalBytes: number }): string => `${((v.usedBytes / v.totalBytes) * 100).toFixed(1)}%`;
+
+/** Host cleanup: the engine, the volume before and after, what was freed, what was never touched. */
+function hostLines(report: Report, host: NonNullable<Report['host']>): string[] {
+  const before = host.volumeBefore;
+  const volume = before
+    ? `volume ${before.path} ${usage(before)} used${host.volumeAfter ? `, now ${usage(host.volumeAfter)}` : ''}` +
+      (report.command === 'host cleanup' ? ` (allowed ${host.allowedVolumeUsage}%, margin ${host.allowedVolumeUsageMargin})` : '')
+    : 'volume usage unknown (threshold step off)';
+  const containers = host.containersRemoved.length > 0 ? `; ${report.dryRun ? 'would remove' : 'removed'} ${host.containersRemoved.length} stopped container(s)` : '';
+  return [
+    `  engine ${host.engine}: ${volume}`,
+    `  ${report.dryRun ? 'would free' : 'freed'} about ${formatBytes(host.freedBytes)} (the engine's sizes, layers shared with other images not counted); ` +
+      `${host.untouchedImages} image(s) of other repositories untouched${containers}`,
+  ];
+}
+
 /** The summary of a report a person reads: per repository what was kept (by reason) and deleted, then problems. */
 export function renderSummary(report: Report): string {
   const lines: string[] = [];
@@ -55,11 +72,13 @@ export function renderSummary(report: Report): string {
       (r.failed ? `, failed ${r.failed}` : '') + (r.skipped ? `, skipped ${r.skipped}` : ''));
   }
   for (const u of report.untouched ?? []) lines.push(`  ${u.repository}: untouched (${u.why})`);
+  if (report.host) lines.push(...hostLines(report, report.host));
   const inUse = report.kept.filter((k) => k.reasons.includes('in-use'));
   if (inUse.length > 0) {
     lines.push(`In use ${inUse.length} (kept while a workload runs them):`);
     for (const k of inUse.slice(0, MAX_LISTED)) {
-      const where = k.details.filter((d) => d.reason === 'in-use' && d.where).map((d) => `${d.where?.kind} ${d.where?.namespace}/${d.where?.name} in ${d.where?.context}`);
+      // A workload in a cluster names where it runs; a host's container says it in its detail.
+      const where = k.details.filter((d) => d.reason === 'in-use').map((d) => (d.where ? `${d.where.kind} ${d.where.namespace}/${d.where.name} in ${d.where.context}` : d.detail));
       lines.push(`  - ${shortDigest(k.digest)} ${k.tags.length ? k.tags.join(', ') : '(untagged)'} — ${where.slice(0, 3).join('; ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}`);
     }
     if (inUse.length > MAX_LISTED) lines.push(`  … and ${inUse.length - MAX_LISTED} more (see the JSON report)`);
