@@ -3,7 +3,7 @@
  * context)` takes the way to read an input and the run's context, so tests pass plain objects.
  */
 import { InputError } from '@regsweep/core';
-import { parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
+import { DURATION_EXPECTED, parseDuration, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
 import { registryLocation } from '@regsweep/oci-registry';
 
 export interface ActionInputs {
@@ -22,6 +22,12 @@ export interface ActionInputs {
   cacheDir?: string;
   /** `cache`: restore the digest cache from the Actions cache before the run and save it after. */
   keepCache: boolean;
+  /** `host-cleanup`: clean the runner's Docker Engine after the registry (self-hosted runners). */
+  hostCleanup: boolean;
+  /** `docker-host`: the engine; default DOCKER_HOST, else the local socket. */
+  dockerHost?: string;
+  /** `host-safety-window`, in milliseconds (default 2h). */
+  hostSafetyWindowMs: number;
 }
 
 export interface RunContext {
@@ -45,6 +51,13 @@ function repo(name: string, value: string): { owner: string; name: string } {
   const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(value.trim());
   if (!m) throw new InputError(`input ${name}: expected owner/name, got ${JSON.stringify(value)}`);
   return { owner: m[1] as string, name: m[2] as string };
+}
+
+function duration(name: string, value: string, fallback: number): number {
+  if (value.trim() === '') return fallback;
+  const ms = parseDuration(value.trim());
+  if (ms === undefined) throw new InputError(`input ${name}: ${DURATION_EXPECTED}, got ${JSON.stringify(value)}`, `e.g. ${name}: 2h`);
+  return ms;
 }
 
 const URL_HINT = 'give the URL without user:password@: the token input is what authenticates to GitHub and its registry';
@@ -80,5 +93,8 @@ export function readInputs(getInput: GetInput, context: RunContext): ActionInput
     pullRequests: bool('pull-requests', getInput('pull-requests'), true),
     ...(cacheDir !== '' ? { cacheDir } : {}),
     keepCache: bool('cache', getInput('cache'), true),
+    hostCleanup: bool('host-cleanup', getInput('host-cleanup'), false),
+    ...(getInput('docker-host').trim() !== '' ? { dockerHost: getInput('docker-host').trim() } : {}),
+    hostSafetyWindowMs: duration('host-safety-window', getInput('host-safety-window'), 2 * 3_600_000),
   };
 }

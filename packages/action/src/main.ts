@@ -21,7 +21,8 @@ import { actionPorts } from './action-ports.js';
 import { digestCacheDir, restoreDigestCache, saveDigestCache, type RestoredCache } from './digest-cache.js';
 import { redacting, renderActionOutputs, type ReportTarget } from './action-output.js';
 import { logGroups } from './log-groups.js';
-import { readInputs } from './inputs.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { runHostStep } from './host-step.js';
 
 export type { ActionDeps, ActionIo, ActionResult } from './action-io.js';
 
@@ -40,18 +41,19 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   const target: ReportTarget = { path: join(deps.env['RUNNER_TEMP'] || deps.tmpdir, REPORT_FILE), writable: undefined };
   let repository = deps.env['GITHUB_REPOSITORY'] ?? '';
   let cache: { dir: string; restored?: RestoredCache; complete: boolean } | undefined;
+  let inputs: ActionInputs | undefined;
   try {
     // A report path that cannot be written stops the run before any request.
     target.writable = await prepareOutputPath(target.path, `the JSON report (${deps.env['RUNNER_TEMP'] ? 'RUNNER_TEMP' : 'the temporary folder'}/${REPORT_FILE})`, {
       fix: 'RUNNER_TEMP must be a folder the job can write (the runner sets it): check that no earlier step changed it or put something in the way',
     });
-    const inputs = readInputs((name) => deps.getInput(name), {
+    const read = (inputs = readInputs((name) => deps.getInput(name), {
       ...(deps.env['GITHUB_REPOSITORY'] ? { repository: deps.env['GITHUB_REPOSITORY'] } : {}),
       ...(deps.env['GITHUB_API_URL'] ? { apiUrl: deps.env['GITHUB_API_URL'] } : {}),
-    });
-    report.dryRun = inputs.dryRun;
+    }));
+    report.dryRun = read.dryRun;
     repository = `${inputs.repository.owner}/${inputs.repository.name}`;
-    io.info(`regsweep ${VERSION}: ${inputs.dryRun ? 'dry run of the ' : ''}cleanup of ${inputs.packages.map((p) => `${inputs.owner}/${p}`).join(', ')} by the git references of ${repository}`);
+    io.info(`regsweep ${VERSION}: ${read.dryRun ? 'dry run of the ' : ''}cleanup of ${read.packages.map((p) => `${read.owner}/${p}`).join(', ')} by the git references of ${repository}`);
     cache = { dir: digestCacheDir(inputs.cacheDir, deps.env['GITHUB_WORKSPACE'] || deps.cwd, deps.env['RUNNER_TEMP'] || deps.tmpdir), complete: false };
     if (inputs.keepCache && deps.cacheService) cache.restored = await restoreDigestCache(deps.cacheService, cache.dir, deps.env, io);
     const groups = logGroups(io);
@@ -69,5 +71,6 @@ export async function runAction(deps: ActionDeps): Promise<ActionResult> {
   if (cache?.restored && deps.cacheService) await saveDigestCache(deps.cacheService, cache.restored, cache.dir, cache.complete, io);
   report.finishedAt = clock.now().toISOString();
   await renderActionOutputs(io, report, target, repository, secrets);
-  return { exitCode: report.exitCode, report, reportPath: target.path };
+  const hostExit = inputs ? await runHostStep(inputs, report, deps, io, clock, secrets) : 0;
+  return { exitCode: report.exitCode || hostExit, report, reportPath: target.path };
 }

@@ -17,6 +17,7 @@ test('defaults of a scheduled run: the repository name is the package, nothing o
   assert.equal(i, {
     token: 'ghs_secret', owner: 'acme', packages: ['app'], repository: { owner: 'acme', name: 'app' }, dryRun: false,
     apiUrl: 'https://api.github.com', registryUrl: 'https://ghcr.io', pullRequests: true, keepCache: true,
+    hostCleanup: false, hostSafetyWindowMs: 2 * 3_600_000,
   });
 });
 

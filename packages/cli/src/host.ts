@@ -4,8 +4,8 @@
  * the volume of the engine's data root.
  */
 import { InputError, normalizeRepository, type Clock, type HostRepository, type HostRunPorts, type HostRunSettings } from '@regsweep/core';
-import { openDockerEngine } from '@regsweep/docker-engine';
-import { loadPolicy, volumeUsage } from '@regsweep/node-host';
+import { engineHostPorts } from '@regsweep/docker-engine';
+import { loadPolicy } from '@regsweep/node-host';
 import type { HostCommand } from './host-args.js';
 import { readPassword, type Io } from './io.js';
 import { openRegistry, registryHosts } from './registry-ref.js';
@@ -36,10 +36,9 @@ async function repositoryRefs(command: HostCommand, io: Io): Promise<string[]> {
 export function hostPorts(command: HostCommand, io: Io, clock: Clock, learn: (secret: string) => void): HostRunPorts {
   const env = io.env ?? {};
   const progress = command.quiet ? undefined : (m: string): void => io.stderr(`regsweep: ${m}\n`);
-  return {
-    clock,
+  return engineHostPorts({
+    dockerHost: command.dockerHost ?? env['DOCKER_HOST'], clock, ...(env['DOCKER_TLS_VERIFY'] !== undefined ? { tlsVerify: env['DOCKER_TLS_VERIFY'] } : {}),
     ...(progress ? { progress } : {}),
-    engine: async () => openDockerEngine(command.dockerHost ?? env['DOCKER_HOST'], { ...(env['DOCKER_TLS_VERIFY'] !== undefined ? { tlsVerify: env['DOCKER_TLS_VERIFY'] } : {}) }),
     repositories: async () => {
       const refs = await repositoryRefs(command, io);
       if (!command.registrySync) return refs.map((ref): HostRepository => ({ name: normalizeRepository(ref) }));
@@ -58,9 +57,5 @@ export function hostPorts(command: HostCommand, io: Io, clock: Clock, learn: (se
       }
       return out;
     },
-    volume: async (engine) => {
-      const root = await engine.dataRoot?.();
-      return root === undefined ? undefined : volumeUsage(root);
-    },
-  };
+  });
 }

@@ -62,3 +62,4 @@ export { planHostCleanup, type HostPlanInput, type HostRepository, type Leftover
 export { normalizeRepository } from './host/host-refs.js';
 export type { HostPlan, HostKept, HostRemoval, HostStep, HostKeepReason, VolumeUsage } from './host/types.js';
 export type { HostReport } from './report/report.js';
+export { repositoriesFromReport } from './host/from-report.js';

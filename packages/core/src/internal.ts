@@ -39,3 +39,4 @@ export * from './host/host-refs.js';
 export * from './host/host-plan.js';
 export * from './host/host-run.js';
 export type * from './host/types.js';
+export * from './host/from-report.js';

@@ -13,7 +13,7 @@ const PUBLIC_VALUES = [
   'defaultCleanupPolicy', 'describeError', 'emptyReport', 'listUntilAgreed', 'parseKeepListText', 'parsePolicyText', 'policyFromText',
   'renderSummary', 'runPipeline',
   // Host cleanup (docs/host-cleanup.md): the run every front end calls, its pure plan, and the repository names it compares.
-  'runHostCleanup', 'planHostCleanup', 'normalizeRepository',
+  'runHostCleanup', 'planHostCleanup', 'normalizeRepository', 'repositoriesFromReport',
 ];
 
 test('the main entry exports the curated values and nothing else', () => {

@@ -19,7 +19,8 @@ import { finish, prepareOutputs, secretsOf } from './job-outputs.js';
 import type { JobDeps, JobResult } from './job-deps.js';
 import { phaseSections } from './job-log.js';
 import { jobPorts } from './job-ports.js';
-import { readJobVariables, reportDirOf } from './variables.js';
+import { readJobVariables, reportDirOf, type JobSettings } from './variables.js';
+import { runHostCleanupStep } from './job-host.js';
 
 export const REPORT_FILE = 'regsweep-report.json';
 export const DOTENV_FILE = 'regsweep.env';
@@ -42,10 +43,11 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
   const reportPath = join(reportDir, REPORT_FILE);
   const dotenvPath = join(reportDir, DOTENV_FILE);
   let writable = false;
+  let settings: JobSettings | undefined;
   try {
     await prepareOutputs(deps.env, [reportPath, dotenvPath]);
     writable = true;
-    const s = readJobVariables(deps.env);
+    const s = (settings = readJobVariables(deps.env));
     report.dryRun = s.dryRun;
     say(`regsweep ${VERSION}: ${s.dryRun ? 'dry run of the ' : ''}cleanup of the container registry of ${s.projectPath}` +
       ` (${s.registryImage}) by its git references${s.refName ? `, from a pipeline on ${s.refName}` : ''}; token: ${s.tokenSource}`);
@@ -62,5 +64,7 @@ export async function runJob(deps: JobDeps): Promise<JobResult> {
     report.exitCode = report.error.exitCode;
   }
   report.finishedAt = clock.now().toISOString();
-  return finish(report, { reportPath, dotenvPath, writable }, say, redact, clock);
+  const result = await finish(report, { reportPath, dotenvPath, writable }, say, redact, clock);
+  const hostExit = await runHostCleanupStep(settings, report, deps.env, say, redact, clock);
+  return { ...result, exitCode: result.exitCode || hostExit };
 }

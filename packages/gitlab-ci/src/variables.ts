@@ -9,7 +9,7 @@
  * and merge requests; not for commits, platform-facts.md §3.4).
  */
 import { InputError } from '@regsweep/core';
-import { parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
+import { DURATION_EXPECTED, parseDuration, parseWholeNumber, refuseUserinfo, wholeNumberExpected } from '@regsweep/core/internal';
 import type { GitLabAuth } from '@regsweep/gitlab';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -42,6 +42,10 @@ export interface JobSettings {
   projectDir: string;
   reportDir: string;
   cacheDir?: string;
+  /** The host-cleanup input: clean the runner's Docker Engine after the registry (shell executors). */
+  hostCleanup: boolean;
+  /** The host-safety-window input, in milliseconds. */
+  hostSafetyWindowMs: number;
 }
 
 /** The component input that sets each `REGSWEEP_*` variable, for the messages. */
@@ -49,6 +53,7 @@ const INPUT_OF: Record<string, string> = {
   REGSWEEP_TOKEN_VARIABLE: 'token-variable', REGSWEEP_CONFIG: 'config', REGSWEEP_DRY_RUN: 'dry-run',
   REGSWEEP_REPOSITORIES: 'repositories', REGSWEEP_MAX_DELETIONS: 'max-deletions', REGSWEEP_KUBECONFIG_VARIABLE: 'kubeconfig-variable',
   REGSWEEP_MERGE_REQUESTS: 'merge-requests', REGSWEEP_LISTING: 'listing', REGSWEEP_REQUESTS_PER_MINUTE: 'requests-per-minute',
+  REGSWEEP_HOST_CLEANUP: 'host-cleanup', REGSWEEP_HOST_SAFETY_WINDOW: 'host-safety-window',
 };
 
 const label = (name: string): string => (INPUT_OF[name] ? `${name} (the ${INPUT_OF[name]} input)` : name);
@@ -74,6 +79,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['true', 'yes', '1', 'on'].includes(v)) return true;
   if (['false', 'no', '0', 'off'].includes(v)) return false;
   throw new InputError(`${label(name)}: expected true or false, got ${JSON.stringify(env[name])}`);
+}
+
+function duration(env: Env, name: string, fallback: number): number {
+  const v = text(env, name);
+  if (v === undefined) return fallback;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new InputError(`${label(name)}: ${DURATION_EXPECTED}, got ${JSON.stringify(v)}`, 'e.g. 2h');
+  return ms;
 }
 
 function wholeNumber(env: Env, name: string): number | undefined {
@@ -196,6 +209,8 @@ export function readJobVariables(env: Env): JobSettings {
     repositories: parseList('REGSWEEP_REPOSITORIES', env['REGSWEEP_REPOSITORIES']),
     dryRun: bool(env, 'REGSWEEP_DRY_RUN', false),
     mergeRequests: bool(env, 'REGSWEEP_MERGE_REQUESTS', true),
+    hostCleanup: bool(env, 'REGSWEEP_HOST_CLEANUP', false),
+    hostSafetyWindowMs: duration(env, 'REGSWEEP_HOST_SAFETY_WINDOW', 2 * 3_600_000),
     listing, projectDir, reportDir,
     ...definedOnly(optional),
   };

@@ -3,4 +3,3 @@ export { realClock } from './clock.js';
 export { prepareOutputPath, type OutputPathOptions } from './output-path.js';
 export { writeAtomic, type WriteAtomicOptions } from './write-atomic.js';
 export { loadPolicy, type PolicyLookup } from './policy-file.js';
-export { volumeUsage } from './volume.js';

@@ -18,6 +18,7 @@ export function inputsFor(world: { url: string }, change: Record<string, string>
   return {
     token: TOKEN, owner: 'acme', packages: 'app', repository: 'acme/app', config: '', 'dry-run': 'false',
     'api-url': world.url, 'registry-url': world.url, kubeconfig: '', 'max-deletions': '', 'pull-requests': 'true', 'cache-dir': '', cache: 'true',
+    'host-cleanup': 'false', 'docker-host': '', 'host-safety-window': '',
     ...change,
   };
 }
