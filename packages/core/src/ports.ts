@@ -259,6 +259,8 @@ export interface HostEngine {
   removeImage(ref: string): Promise<HostRemoveOutcome>;
   /** Removes a container that is not running. */
   removeContainer(id: string): Promise<Exclude<HostRemoveOutcome, 'in-use'>>;
+  /** Puts a tag (`repo:tag`) back on an image (after a refused removal took some of its tags). */
+  tagImage?(id: string, ref: string): Promise<void>;
   /** Where the engine keeps its data (`/var/lib/docker`), for the volume's usage; undefined when it does not say. */
   dataRoot?(): Promise<string | undefined>;
 }

@@ -37,6 +37,7 @@ test('repository names: Docker Hub spellings agree; hosts are lower case; ports 
   assert.is(normalizeRepository('GHCR.io/acme/app'), 'ghcr.io/acme/app');
   assert.is(normalizeRepository('127.0.0.1:5000/acme/app'), '127.0.0.1:5000/acme/app');
   assert.is(normalizeRepository('localhost/app'), 'localhost/app');
+  assert.is(normalizeRepository('MyHost/app'), 'myhost/app', 'upper case makes the first part a host, as Docker reads it');
 });
 
 test('registry sync: gone from the registry is removed; a kept digest or tag keeps it', () => {
@@ -88,21 +89,40 @@ test('never: an image within the safety window, by build time or by its last tag
   assert.equal(removedIds(stoppedYoung), [], 'a container created within the window keeps its image even with the flag');
 });
 
-test('leftovers: dangling images of the repository, of its builds\' parent chain or with the build label; children first; others untouched', () => {
+test('leftovers: dangling images of the repository or with the build label, children first; a parent alone does not make it the project\'s', () => {
   const final = image([`${APP}:main`]);
   const untaggedOld = image([], { repoDigests: [`${APP}@sha256:${'c'.repeat(64)}`] });
-  const step1 = image([], { parentId: final.id });
-  const step2 = image([], { parentId: step1.id });
-  const labelled = image([], { labels: { 'com.acme.build': 'app' } });
+  const label = { 'com.acme.build': 'app' };
+  const step1 = image([], { parentId: final.id, labels: label });
+  const step2 = image([], { parentId: step1.id, labels: label });
+  const committed = image([], { parentId: final.id }); // a docker commit snapshot, or another team's FROM
   const stranger = image([]);
   const young = image([], { repoDigests: [`${APP}@sha256:${'d'.repeat(64)}`], hoursAgo: 1 });
-  const plan = planHostCleanup(input([final, untaggedOld, step1, step2, labelled, stranger, young], { leftoverLabels: [{ key: 'com.acme.build', value: 'app' }] }));
+  const plan = planHostCleanup(input([final, untaggedOld, step1, step2, committed, stranger, young], { leftoverLabels: [{ key: 'com.acme.build', value: 'app' }] }));
   const leftovers = plan.remove.filter((r) => r.step === 'leftover').map((r) => r.id);
-  assert.equal(new Set(leftovers), new Set([untaggedOld.id, step1.id, step2.id, labelled.id]));
+  assert.equal(new Set(leftovers), new Set([untaggedOld.id, step1.id, step2.id]));
   assert.ok(leftovers.indexOf(step2.id) < leftovers.indexOf(step1.id), 'a child before its parent');
-  assert.is(plan.untouched, 1, 'the dangling image nothing ties to the project');
+  assert.is(plan.untouched, 2, 'the commit snapshot and the dangling image nothing ties to the project');
   assert.equal(keptWhy(plan, young.id), ['recent']);
   assert.equal(keptWhy(plan, final.id), ['space-left'], 'no registry read: no registry sync');
+});
+
+test('registry sync: an image of two configured repositories stays while either registry has it, or one was not read', () => {
+  const REL = 'ghcr.io/acme/app-release';
+  const both = image([`${APP}:pr-1`, `${REL}:1.0.0`]);
+  const none = { digests: new Set<string>(), tags: new Set<string>() };
+  const has = planHostCleanup(input([both], { repositories: [{ name: APP, registry: none }, { name: REL, registry: { digests: new Set(), tags: new Set(['1.0.0']) } }] }));
+  assert.equal(removedIds(has), []);
+  assert.match(has.kept[0]?.reasons[0]?.detail ?? '', /ghcr\.io\/acme\/app-release still has the tag 1\.0\.0/);
+  assert.equal(removedIds(planHostCleanup(input([both], { repositories: [{ name: APP, registry: none }, { name: REL }] }))), [], 'one registry not read');
+  assert.equal(removedIds(planHostCleanup(input([both], { repositories: [{ name: APP, registry: none }, { name: REL, registry: none }] }))), [both.id]);
+});
+
+test('a name that does not parse counts as another repository\'s', () => {
+  const odd = image([`${APP}:ok`, 'not a reference']);
+  const plan = planHostCleanup(input([odd], { repositories: [{ name: APP, registry: { digests: new Set(), tags: new Set() } }] }));
+  assert.equal(removedIds(plan), []);
+  assert.is(plan.untouched, 1);
 });
 
 test('over the threshold: least recently used first, until the plan\'s sizes reach allowed minus margin', () => {

@@ -4,6 +4,7 @@
  * is bad input: the run stops before it reads or removes anything (exit 2).
  */
 import { InputError } from '@regsweep/core';
+import { refuseUserinfo } from '@regsweep/core/internal';
 
 export type EngineAddress = { socketPath: string } | { host: string; port: number };
 
@@ -13,6 +14,8 @@ const FIX = 'set DOCKER_HOST to unix:///PATH/TO/docker.sock or tcp://HOST:PORT (
 
 export function parseDockerHost(value: string | undefined, env: { tlsVerify?: string } = {}): EngineAddress {
   const text = value === undefined || value.trim() === '' ? DEFAULT_DOCKER_HOST : value.trim();
+  // Checked before the value is printed anywhere: a password in it would be.
+  refuseUserinfo(text, 'DOCKER_HOST', 'give the engine without user:password@: regsweep talks to a local socket or a plain tcp:// engine');
   if (text.startsWith('unix://')) {
     const socketPath = text.slice('unix://'.length);
     if (!socketPath.startsWith('/')) throw new InputError(`DOCKER_HOST ${JSON.stringify(text)}: a unix socket needs an absolute path`, FIX);

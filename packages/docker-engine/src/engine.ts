@@ -99,6 +99,16 @@ export class DockerEngine implements HostEngine {
     }
   }
 
+  async tagImage(id: string, ref: string): Promise<void> {
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    try {
+      await this.docker.getImage(id).tag({ repo, tag });
+    } catch (err) {
+      throw this.failed(`put the tag ${ref} back on ${id}`, err);
+    }
+  }
+
   async dataRoot(): Promise<string | undefined> {
     try {
       const info = (await this.docker.info()) as { DockerRootDir?: unknown };

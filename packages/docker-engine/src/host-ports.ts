@@ -3,6 +3,7 @@
  * (malformed: InputError, exit 2, nothing read) and the volume of the engine's data root.
  */
 import type { Clock, HostRepository, HostRunPorts } from '@regsweep/core';
+import { parseDockerHost } from './docker-host.js';
 import { openDockerEngine } from './engine.js';
 import { volumeUsage } from './volume.js';
 
@@ -23,6 +24,8 @@ export function engineHostPorts(o: EngineHostPortsOptions): HostRunPorts {
     engine: async () => openDockerEngine(o.dockerHost, o.tlsVerify !== undefined ? { tlsVerify: o.tlsVerify } : {}),
     repositories: o.repositories,
     volume: async (engine) => {
+      // Only an engine on this machine (a unix socket) keeps its data on a volume statfs here can see.
+      if (!('socketPath' in parseDockerHost(o.dockerHost))) return undefined;
       const root = await engine.dataRoot?.();
       return root === undefined ? undefined : volumeUsage(root);
     },

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describeError, IncompleteInputError, InputError } from '@regsweep/core';
 import { startPodmanEngine, type PodmanEngine } from '@regsweep/test-kit/podman-engine';
-import { openDockerEngine, parseDockerHost, type DockerEngine } from '../src/index.js';
+import { engineHostPorts, openDockerEngine, parseDockerHost, type DockerEngine } from '../src/index.js';
 
 const REV = 'org.opencontainers.image.revision';
 let podman: PodmanEngine;
@@ -77,7 +77,7 @@ test('an engine that is not there: listing fails closed (IncompleteInputError), 
 test('DOCKER_HOST: unix and tcp forms; anything else is bad input naming the value and the fix', () => {
   assert.equal(parseDockerHost(undefined), { socketPath: '/var/run/docker.sock' });
   assert.equal(parseDockerHost('tcp://127.0.0.1:2375'), { host: '127.0.0.1', port: 2375 });
-  for (const bad of ['ssh://user@host', 'tcp://host', 'unix://relative.sock', 'tcp://h:99999', '/var/run/docker.sock']) {
+  for (const bad of ['ssh://builder', 'tcp://host', 'unix://relative.sock', 'tcp://h:99999', '/var/run/docker.sock']) {
     const err = (() => {
       try {
         parseDockerHost(bad);
@@ -90,6 +90,29 @@ test('DOCKER_HOST: unix and tcp forms; anything else is bad input naming the val
     assert.ok((err as Error).message.includes(JSON.stringify(bad)), (err as Error).message);
   }
   assert.throws(() => parseDockerHost('tcp://h:2376', { tlsVerify: '1' }), /TLS/);
+});
+
+test('DOCKER_HOST with user:password@ is refused without printing the password', () => {
+  const err = (() => {
+    try {
+      parseDockerHost('tcp://admin:hunter2@build-host:2375');
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.instance(err, InputError);
+  assert.not.match(describeError(err), /hunter2/);
+  assert.match(describeError(err), /credentials in DOCKER_HOST are not accepted/);
+});
+
+test('the volume of a tcp:// engine is unknown here (its disk is not this machine\'s); a unix socket\'s is measured', async () => {
+  const clock = { now: () => new Date(), sleep: async () => undefined };
+  const remote = engineHostPorts({ dockerHost: 'tcp://10.1.2.3:2375', clock, repositories: async () => [] });
+  assert.is(await remote.volume?.(engine), undefined);
+  const local = engineHostPorts({ dockerHost: podman.dockerHost, clock, repositories: async () => [] });
+  const v = await local.volume?.(engine);
+  assert.ok(v !== undefined && v.totalBytes > 0 && v.usedBytes > 0 && v.usedBytes <= v.totalBytes, JSON.stringify(v));
 });
 
 test.run();

@@ -33,11 +33,11 @@ const SETTINGS: HostRunSettings = {
 const FULL: VolumeUsage = { path: '/fake', usedBytes: 1e12, totalBytes: 1e12 };
 const later = (): Date => new Date(Date.now() + 2 * 3_600_000);
 
-function ports(engine: HostEngine, volume?: VolumeUsage, onPlanned?: () => void): HostRunPorts {
+function ports(engine: HostEngine, volume?: VolumeUsage, onPlanned?: () => void, repository = APP): HostRunPorts {
   return {
     clock: { now: later, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     engine: async () => engine,
-    repositories: async () => [{ name: APP }],
+    repositories: async () => [{ name: repository }],
     ...(volume ? { volume: async () => volume } : {}),
     progress: (m) => void (/to remove/.test(m) && onPlanned?.()),
   };
@@ -84,10 +84,38 @@ test('a container started on the image after it was planned: the engine refuses 
   const report = newReport();
   await runHostCleanup({ ...SETTINGS, allowedVolumeUsage: 0, allowedVolumeUsageMargin: 0 }, ports(racing, FULL), report);
   assert.is(report.exitCode, 0, report.error?.message);
-  assert.equal(report.skipped.map((s) => [s.tags[0], s.message]), [[`${APP}:newer`, `the engine refused to remove ${APP}:newer: a container uses it (409); not forced`]]);
+  assert.equal(report.skipped.map((s) => [s.tags[0], s.message]), [[`${APP}:newer`, 'the engine refused to remove it (409: a container uses it, or images are built on it); not forced']]);
   assert.equal(report.deleted.map((d) => d.tags[0]), [`${APP}:newest`]);
   assert.equal(await localTags(), ['newer']);
   await podman.podman(['rm', 'parallel-build']);
+});
+
+test('a refusal after one of two tags was removed puts that tag back', async () => {
+  const real = openDockerEngine(podman.dockerHost);
+  const TWO = 'ghcr.io/acme/two';
+  const id = await podman.importImage(`${TWO}:a`);
+  await podman.tag(id, `${TWO}:b`);
+  let raced = false;
+  const racing: HostEngine = {
+    name: real.name, images: () => real.images(), containers: () => real.containers(), image: (ref) => real.image(ref), removeContainer: (c) => real.removeContainer(c),
+    tagImage: (i, ref) => real.tagImage(i, ref),
+    removeImage: async (ref) => {
+      const outcome = await real.removeImage(ref);
+      if (!raced) {
+        raced = true;
+        await podman.createContainer(id, 'between-the-tags'); // a job starts on it after its first tag went
+      }
+      return outcome;
+    },
+  };
+  const report = newReport();
+  await runHostCleanup({ ...SETTINGS, allowedVolumeUsage: 0, allowedVolumeUsageMargin: 0 }, ports(racing, FULL, undefined, TWO), report);
+  assert.is(report.exitCode, 0, report.error?.message);
+  assert.equal(report.deleted, []);
+  assert.match(report.skipped[0]?.message ?? '', /^the engine refused to remove it \(409[^)]*\); not forced; ghcr\.io\/acme\/two:(a|b) put back$/, report.skipped[0]?.message);
+  const tags = (await podman.podman(['images', '--format', '{{.Repository}}:{{.Tag}}', TWO])).split('\n').sort();
+  assert.equal(tags, [`${TWO}:a`, `${TWO}:b`], 'both tags are there again');
+  await podman.podman(['rm', 'between-the-tags']);
 });
 
 test('a tag moved onto the image after it was planned: the re-check leaves it; the budget leaves the rest for the next run', async () => {

@@ -41,7 +41,9 @@ export interface HostPlanInput extends ThresholdSettings {
 /** An image of a configured repository, and what it is. */
 interface Own {
   image: HostImage;
+  /** The first of its repositories (the report's), and all it names. */
   repository: string;
+  repositories: readonly string[];
   tagged: boolean;
   /** For leftovers: how far down a parent chain (children are removed first). */
   depth: number;
@@ -104,52 +106,37 @@ function applyThreshold(plan: HostPlan, remaining: Array<{ own: Own; kept: HostK
   }
 }
 
-/** Images of the configured repositories (every reference theirs), and how many belong to others. */
+/**
+ * Images of the configured repositories (every name they carry theirs), and how many belong to others.
+ * A dangling image without a registry name is the project's only by a --leftover-label: an untagged
+ * image built on a project image (a `docker commit`, another team's `FROM`) is not a leftover.
+ */
 function ownImages(input: HostPlanInput): { own: Own[]; untouched: number } {
   const names = new Set(input.repositories.map((r) => r.name));
   const byId = new Map(input.images.map((i) => [i.id, i]));
   const own: Own[] = [];
   let untouched = 0;
   for (const image of input.images) {
-    const repos = referencedRepositories(image);
-    if (repos.size > 0) {
-      const all = [...repos];
-      if (all.every((r) => names.has(r))) own.push({ image, repository: all[0] as string, tagged: image.repoTags.length > 0, depth: 0 });
+    const repos = [...referencedRepositories(image)];
+    const tagged = image.repoTags.length > 0;
+    if (repos.length > 0) {
+      if (repos.every((r) => names.has(r))) own.push({ image, repository: repos[0] as string, repositories: repos, tagged, depth: depthOf(image, byId) });
       else untouched += 1;
-      continue;
-    }
-    // Dangling without a registry name: the project's by its labels, or by a parent chain reaching its images.
-    const chain = ownChain(image, byId, names);
-    if (chain || labelled(image, input.leftoverLabels)) own.push({ image, repository: chain?.repository ?? 'dangling images', tagged: false, depth: chain?.depth ?? depthOf(image, byId) });
+    } else if (labelled(image, input.leftoverLabels)) own.push({ image, repository: 'dangling images', repositories: [], tagged: false, depth: depthOf(image, byId) });
     else untouched += 1;
   }
   return { own, untouched };
 }
 
+/** The repositories an image's names name; a name that does not parse counts as a repository of its own (fail closed). */
 function referencedRepositories(image: HostImage): Set<string> {
   const out = new Set<string>();
-  for (const t of image.repoTags) {
-    const ref = splitTagRef(t);
-    if (ref) out.add(ref.repository);
-  }
-  for (const d of image.repoDigests) {
-    const ref = splitDigestRef(d);
-    if (ref) out.add(ref.repository);
-  }
+  for (const t of image.repoTags) out.add(splitTagRef(t)?.repository ?? `unreadable name ${t}`);
+  for (const d of image.repoDigests) out.add(splitDigestRef(d)?.repository ?? `unreadable name ${d}`);
   return out;
 }
 
-/** The nearest ancestor that names a configured repository, and how many steps away it is. */
-function ownChain(image: HostImage, byId: ReadonlyMap<string, HostImage>, names: ReadonlySet<string>): { repository: string; depth: number } | undefined {
-  let cur = image.parentId ? byId.get(image.parentId) : undefined;
-  for (let depth = 1; cur && depth < 1000; depth++) {
-    const repos = [...referencedRepositories(cur)];
-    if (repos.length > 0) return repos.every((r) => names.has(r)) ? { repository: repos[0] as string, depth } : undefined;
-    cur = cur.parentId ? byId.get(cur.parentId) : undefined;
-  }
-  return undefined;
-}
-
+/** How far down a parent chain an image is (children are removed before their parents). */
 function depthOf(image: HostImage, byId: ReadonlyMap<string, HostImage>): number {
   let depth = 0;
   for (let cur = image.parentId ? byId.get(image.parentId) : undefined; cur && depth < 1000; cur = cur.parentId ? byId.get(cur.parentId) : undefined) depth++;
@@ -187,20 +174,25 @@ function blockingUse(users: readonly HostContainer[], input: HostPlanInput): str
 
 const names = (list: readonly HostContainer[]): string => list.slice(0, 3).map((c) => c.name).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
 
-/** `gone`: why the registry no longer has the image (neither a digest nor a tag of it); `detail`: what it still has. */
+/**
+ * `gone`: why no registry of the image's repositories has it any longer (neither a digest nor a tag of
+ * it, in every one of them, each read); `detail`: what one still has.
+ */
 function registrySync(o: Own, repositories: readonly HostRepository[]): { gone?: string; detail?: string } {
-  const repo = repositories.find((r) => r.name === o.repository);
-  if (!repo?.registry || !o.tagged) return {};
-  const { digests, tags } = repo.registry;
-  const digest = o.image.repoDigests.map(splitDigestRef).find((d) => d && d.repository === repo.name && digests.has(d.digest));
-  if (digest) return { detail: `the registry still has ${digest.digest.slice(0, 19)}…` };
-  const tag = o.image.repoTags.map(splitTagRef).find((t) => t && t.repository === repo.name && tags.has(t.tag));
-  if (tag) return { detail: `the registry still has the tag ${tag.tag}` };
-  return { gone: `the registry ${repo.name} no longer has it (none of its tags or digests)` };
+  if (!o.tagged) return {};
+  for (const name of o.repositories) {
+    const registry = repositories.find((r) => r.name === name)?.registry;
+    if (!registry) return {};
+    const digest = o.image.repoDigests.map(splitDigestRef).find((d) => d && d.repository === name && registry.digests.has(d.digest));
+    if (digest) return { detail: `the registry ${name} still has ${digest.digest.slice(0, 19)}…` };
+    const tag = o.image.repoTags.map(splitTagRef).find((t) => t && t.repository === name && registry.tags.has(t.tag));
+    if (tag) return { detail: `the registry ${name} still has the tag ${tag.tag}` };
+  }
+  return { gone: `the registry ${o.repositories.join(', ')} no longer has it (none of its tags or digests)` };
 }
 
 function leftoverWhy(o: Own, windowMs: number): string {
-  const what = o.repository === 'dangling images' ? 'dangling image with the project\'s build labels' : o.depth > 0 ? `dangling image of an interrupted build on ${o.repository}` : `dangling image of ${o.repository} (a newer build took its tags)`;
+  const what = o.repository === 'dangling images' ? 'dangling image with the project\'s build label' : `dangling image of ${o.repository} (a newer build took its tags)`;
   return `${what}, older than the safety window (${formatDuration(windowMs)})`;
 }
 

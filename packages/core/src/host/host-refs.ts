@@ -9,7 +9,8 @@
 export function normalizeRepository(name: string): string {
   const parts = name.split('/');
   const first = parts[0] ?? '';
-  const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  // As Docker reads a name: the first part is a registry host when it has a dot, a port or upper case, or is localhost.
+  const hasHost = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
   if (!hasHost) return parts.length === 1 ? `docker.io/library/${name}` : `docker.io/${name}`;
   const host = first.toLowerCase() === 'index.docker.io' ? 'docker.io' : first.toLowerCase();
   const rest = parts.slice(1);

@@ -42,7 +42,7 @@ function deletionLines(report: Report): string[] {
   return lines;
 }
 
-const usage = (v: { path: string; usedBytes: number; totalBytes: number }): string => `${((v.usedBytes / v.totalBytes) * 100).toFixed(1)}%`;
+const usage = (v: { path: string; usedBytes: number; totalBytes: number }): string => (v.totalBytes > 0 ? `${((v.usedBytes / v.totalBytes) * 100).toFixed(1)}%` : 'unknown');
 
 /** Host cleanup: the engine, the volume before and after, what was freed, what was never touched. */
 function hostLines(report: Report, host: NonNullable<Report['host']>): string[] {
