@@ -259,6 +259,11 @@ export interface HostEngine {
   removeImage(ref: string): Promise<HostRemoveOutcome>;
   /** Removes a container that is not running. */
   removeContainer(id: string): Promise<Exclude<HostRemoveOutcome, 'in-use'>>;
+  /**
+   * The bytes of every image layer the engine stores, each shared layer once (Docker's `system df`
+   * LayersSize); undefined when the engine does not say.
+   */
+  layersSize?(): Promise<number | undefined>;
   /** Puts a tag (`repo:tag`) back on an image (after a refused removal took some of its tags). */
   tagImage?(id: string, ref: string): Promise<void>;
   /** Where the engine keeps its data (`/var/lib/docker`), for the volume's usage; undefined when it does not say. */

@@ -99,6 +99,16 @@ export class DockerEngine implements HostEngine {
     }
   }
 
+  async layersSize(): Promise<number | undefined> {
+    try {
+      const df = (await this.docker.df()) as { LayersSize?: unknown; Images?: unknown[] };
+      // podman answers 0 whatever it stores: no figure rather than a wrong one.
+      return typeof df.LayersSize === 'number' && df.LayersSize > 0 ? df.LayersSize : undefined;
+    } catch (err) {
+      throw this.failed('read the engine\'s disk usage', err);
+    }
+  }
+
   async tagImage(id: string, ref: string): Promise<void> {
     const colon = ref.lastIndexOf(':');
     const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];

@@ -32,7 +32,7 @@ function totalsFor(report: Report, repository: string): RepositoryTotals {
 }
 
 export function addHostPlanToReport(report: Report, plan: HostPlan, results: readonly RemovalResult[] | undefined,
-  run: { volume: VolumeUsage | undefined; after: VolumeUsage | undefined; settings: { allowedVolumeUsage: number; allowedVolumeUsageMargin: number } }): void {
+  run: { volume: VolumeUsage | undefined; after: VolumeUsage | undefined; layers?: { before: number; after: number }; settings: { allowedVolumeUsage: number; allowedVolumeUsageMargin: number } }): void {
   for (const k of plan.kept) {
     const t = totalsFor(report, k.repository);
     const details: Reason[] = k.reasons.map((r) => ({ reason: r.reason as ReasonName, rule: RULE[r.reason], detail: r.detail }));
@@ -46,7 +46,7 @@ export function addHostPlanToReport(report: Report, plan: HostPlan, results: rea
   }
   const host = {
     engine: plan.engine, allowedVolumeUsage: run.settings.allowedVolumeUsage, allowedVolumeUsageMargin: run.settings.allowedVolumeUsageMargin,
-    freedBytes: 0, untouchedImages: plan.untouched, containersRemoved: [] as NonNullable<Report['host']>['containersRemoved'],
+    freedBytes: 0, freedBy: 'images' as 'layers' | 'images', untouchedImages: plan.untouched, containersRemoved: [] as NonNullable<Report['host']>['containersRemoved'],
     ...(run.volume ? { volumeBefore: run.volume } : {}), ...(run.after ? { volumeAfter: run.after } : {}),
   };
   const list = results ?? plan.remove.map((removal): RemovalResult => ({ removal, status: 'removed', containers: [] }));
@@ -70,6 +70,10 @@ export function addHostPlanToReport(report: Report, plan: HostPlan, results: rea
     }
     const containers = results ? r.containers : d.containers.map((container) => ({ container, status: 'would-remove' as const }));
     for (const c of containers) host.containersRemoved.push({ id: c.container.id, name: c.container.name, image: d.id, status: c.status });
+  }
+  if (run.layers) {
+    host.freedBytes = Math.max(0, run.layers.before - run.layers.after);
+    host.freedBy = 'layers';
   }
   report.host = host;
   report.warnings.push(...plan.warnings);

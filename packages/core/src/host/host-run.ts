@@ -54,17 +54,21 @@ export async function runHostCleanup(settings: HostRunSettings, ports: HostRunPo
       ...(volume ? { volume } : {}),
     });
     ports.progress?.(`${engine.name}: ${plan.remove.length} image(s) to remove, ${plan.kept.length} kept, ${plan.untouched} of other repositories untouched`);
+    const layersBefore = settings.dryRun ? undefined : await engine.layersSize?.();
     const results = settings.dryRun ? undefined : await removeAll(engine, plan.remove, new DeletionBudget(settings.maxDeletions), ports.progress);
     // What was removed is reported whatever happens next.
     let after: VolumeUsage | undefined;
+    let layersAfter: number | undefined;
     if (!settings.dryRun) {
       try {
         after = await ports.volume?.(engine);
+        layersAfter = layersBefore === undefined ? undefined : await engine.layersSize?.();
       } catch (error) {
-        report.warnings.push(`${engine.name}: the volume could not be measured after the run: ${describeError(error)}`);
+        report.warnings.push(`${engine.name}: the disk could not be measured after the run: ${describeError(error)}`);
       }
     }
-    addHostPlanToReport(report, plan, results, { volume, after, settings });
+    const layers = layersBefore !== undefined && layersAfter !== undefined ? { before: layersBefore, after: layersAfter } : undefined;
+    addHostPlanToReport(report, plan, results, { volume, after, settings, ...(layers ? { layers } : {}) });
   } catch (error) {
     report.error = { message: describeError(error, settings.fixIndent ?? ''), exitCode: error instanceof InputError ? 2 : 1 };
   }

@@ -110,8 +110,13 @@ export interface HostReport {
   volumeAfter?: { path: string; usedBytes: number; totalBytes: number };
   allowedVolumeUsage: number;
   allowedVolumeUsageMargin: number;
-  /** The bytes only the removed images held, by the engine's sizes (shared layers are not counted). */
+  /**
+   * Bytes freed. `layers`: the engine's total of stored layers before minus after (shared layers
+   * counted once); `images`: what only the removed images held, by their sizes (a lower bound: layers
+   * they shared among themselves are not counted) — where the engine gives no layer total, and in a dry run.
+   */
   freedBytes: number;
+  freedBy: 'layers' | 'images';
   /** Images of repositories regsweep was not told about: never touched. */
   untouchedImages: number;
   containersRemoved: Array<{ id: string; name: string; image: string; status: 'removed' | 'gone' | 'would-remove' }>;

@@ -54,7 +54,7 @@ function hostLines(report: Report, host: NonNullable<Report['host']>): string[] 
   const containers = host.containersRemoved.length > 0 ? `; ${report.dryRun ? 'would remove' : 'removed'} ${host.containersRemoved.length} stopped container(s)` : '';
   return [
     `  engine ${host.engine}: ${volume}`,
-    `  ${report.dryRun ? 'would free' : 'freed'} about ${formatBytes(host.freedBytes)} (the engine's sizes, layers shared with other images not counted); ` +
+    `  ${report.dryRun ? 'would free' : 'freed'} ${host.freedBy === 'layers' ? `${formatBytes(host.freedBytes)} (the engine's stored layers, before and after)` : `about ${formatBytes(host.freedBytes)} (the images' own sizes; layers they shared not counted)`}; ` +
       `${host.untouchedImages} image(s) of other repositories untouched${containers}`,
   ];
 }
