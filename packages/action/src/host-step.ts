@@ -6,9 +6,9 @@
  * Its report is a second file beside the registry's, with outputs of its own.
  */
 import { join } from 'node:path';
-import { emptyReport, renderSummary, repositoriesFromReport, runHostCleanup, type Clock, type Report } from '@regsweep/core';
+import { renderSummary, type Clock, type Report } from '@regsweep/core';
 import type { Redactor } from '@regsweep/core/internal';
-import { engineHostPorts } from '@regsweep/docker-engine';
+import { hostCleanupAfterRegistry } from '@regsweep/docker-engine';
 import { writeAtomic } from '@regsweep/node-host';
 import type { ActionDeps, ActionIo } from './action-io.js';
 import type { ActionInputs } from './inputs.js';
@@ -28,17 +28,10 @@ export async function runHostStep(inputs: ActionInputs, registryReport: Report, 
     io.warning('host-cleanup: skipped because the registry cleanup did not succeed (the registry\'s state is not known)');
     return 0;
   }
-  const now = clock.now();
-  const report = emptyReport({ command: 'host cleanup', dryRun: inputs.dryRun, now, startedAt: now, policySource: 'none' });
-  await runHostCleanup({
-    mode: 'cleanup', dryRun: inputs.dryRun, safetyWindowMs: inputs.hostSafetyWindowMs, removeStoppedContainers: false,
-    allowedVolumeUsage: 70, allowedVolumeUsageMargin: 5, leftoverLabels: [],
-  }, engineHostPorts({
-    dockerHost: inputs.dockerHost ?? deps.env['DOCKER_HOST'], clock, progress: (m) => io.info(m),
-    ...(deps.env['DOCKER_TLS_VERIFY'] !== undefined ? { tlsVerify: deps.env['DOCKER_TLS_VERIFY'] } : {}),
-    repositories: async () => repositoriesFromReport(registryReport),
-  }), report);
-  report.finishedAt = clock.now().toISOString();
+  const report = await hostCleanupAfterRegistry({
+    registryReport, dryRun: inputs.dryRun, safetyWindowMs: inputs.hostSafetyWindowMs, clock, progress: (m) => io.info(m),
+    dockerHost: inputs.dockerHost ?? deps.env['DOCKER_HOST'], tlsVerify: deps.env['DOCKER_TLS_VERIFY'],
+  });
   const path = join(deps.env['RUNNER_TEMP'] || deps.tmpdir, HOST_REPORT_FILE);
   await writeAtomic(path, secrets.redact(`${JSON.stringify(report, null, 2)}\n`));
   io.setOutput('host-removed', String(report.deleted.length));

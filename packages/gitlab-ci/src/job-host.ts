@@ -5,8 +5,8 @@
  * (docs/host-cleanup.md). Its report is regsweep-host-report.json beside the registry's.
  */
 import { join } from 'node:path';
-import { describeError, emptyReport, renderSummary, repositoriesFromReport, runHostCleanup, type Clock, type Report } from '@regsweep/core';
-import { engineHostPorts } from '@regsweep/docker-engine';
+import { describeError, renderSummary, type Clock, type Report } from '@regsweep/core';
+import { hostCleanupAfterRegistry } from '@regsweep/docker-engine';
 import { writeAtomic } from '@regsweep/node-host';
 import type { Env, JobSettings } from './variables.js';
 
@@ -19,16 +19,10 @@ export async function runHostCleanupStep(s: JobSettings | undefined, registry: R
     say('host-cleanup: skipped because the registry cleanup did not succeed (the registry\'s state is not known)');
     return 0;
   }
-  const now = clock.now();
-  const report = emptyReport({ command: 'host cleanup', dryRun: s.dryRun, now, startedAt: now, policySource: 'none' });
-  await runHostCleanup({
-    mode: 'cleanup', dryRun: s.dryRun, safetyWindowMs: s.hostSafetyWindowMs, removeStoppedContainers: false,
-    allowedVolumeUsage: 70, allowedVolumeUsageMargin: 5, leftoverLabels: [],
-  }, engineHostPorts({
-    dockerHost: env['DOCKER_HOST'], clock, progress: say, ...(env['DOCKER_TLS_VERIFY'] !== undefined ? { tlsVerify: env['DOCKER_TLS_VERIFY'] } : {}),
-    repositories: async () => repositoriesFromReport(registry),
-  }), report);
-  report.finishedAt = clock.now().toISOString();
+  const report = await hostCleanupAfterRegistry({
+    registryReport: registry, dryRun: s.dryRun, safetyWindowMs: s.hostSafetyWindowMs, clock, progress: say,
+    dockerHost: env['DOCKER_HOST'], tlsVerify: env['DOCKER_TLS_VERIFY'],
+  });
   const path = join(s.reportDir, HOST_REPORT_FILE);
   try {
     await writeAtomic(path, redact(`${JSON.stringify(report, null, 2)}\n`));

@@ -129,7 +129,7 @@ function ownImages(input: HostPlanInput): { own: Own[]; untouched: number } {
 }
 
 /** The repositories an image's names name; a name that does not parse counts as a repository of its own (fail closed). */
-function referencedRepositories(image: HostImage): Set<string> {
+export function referencedRepositories(image: HostImage): Set<string> {
   const out = new Set<string>();
   for (const t of image.repoTags) out.add(splitTagRef(t)?.repository ?? `unreadable name ${t}`);
   for (const d of image.repoDigests) out.add(splitDigestRef(d)?.repository ?? `unreadable name ${d}`);

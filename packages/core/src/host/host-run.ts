@@ -10,8 +10,7 @@ import { DeletionBudget } from '../pipeline/budget.js';
 import { removeAll } from './host-remove.js';
 import type { Clock, HostEngine, HostImage } from '../ports.js';
 import type { Report } from '../report/report.js';
-import { splitDigestRef, splitTagRef } from './host-refs.js';
-import { planHostCleanup, type HostRepository, type LeftoverLabel } from './host-plan.js';
+import { planHostCleanup, referencedRepositories, type HostRepository, type LeftoverLabel } from './host-plan.js';
 import { addHostPlanToReport } from './host-report.js';
 import type { HostPlan, VolumeUsage } from './types.js';
 
@@ -85,7 +84,7 @@ async function withLastTagTimes(engine: HostEngine, images: HostImage[], reposit
   const names = new Set(repositories.map((r) => r.name));
   const out: HostImage[] = [];
   for (const image of images) {
-    const ours = image.repoTags.some((t) => names.has(splitTagRef(t)?.repository ?? '')) || image.repoDigests.some((d) => names.has(splitDigestRef(d)?.repository ?? ''));
+    const ours = [...referencedRepositories(image)].some((r) => names.has(r));
     const fresh = ours ? await engine.image(image.id) : undefined;
     out.push(fresh?.lastTagTime ? { ...image, lastTagTime: fresh.lastTagTime } : image);
   }
