@@ -63,7 +63,8 @@ export function buildGraph(listing: readonly ListedImage[], facts: ReadFacts, re
   const node = (digest: Digest): ImageNode => {
     let n = nodes.get(digest);
     if (!n) {
-      n = { digest, tags: [], listed: undefined, kind: 'unknown', children: [], parents: [], attachments: [], revisions: [], blobs: [] };
+      // Every key from the start (one hidden class for all nodes): the planner reads these for every image.
+      n = { digest, tags: [], listed: undefined, kind: 'unknown', children: [], parents: [], subject: undefined, attachments: [], revisions: [], created: undefined, platform: undefined, blobs: [] };
       nodes.set(digest, n);
     }
     return n;

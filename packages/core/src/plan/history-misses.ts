@@ -9,6 +9,7 @@ import type { Digest, GitRef } from '../ports.js';
 import { formatNamePattern, matchesName } from '../policy/pattern.js';
 import { formatDuration } from '../policy/duration.js';
 import type { ImageNode } from '../graph/graph.js';
+import type { Limit } from '../policy/types.js';
 import type { LinearRegex } from '../util/linear-regex.js';
 import { day, limitText, missedGroupText, ordinal, policyLabel, referenceLabel, shortCommit, spokenAge } from './decision-text.js';
 import { shaFromTag, slugify, type ImageCommits } from './mapping.js';
@@ -48,6 +49,13 @@ export interface MissContext {
    * the same list for all of them, made on first use and shared, with its nearest miss.
    */
   unmet?: { misses: readonly PolicyMiss[]; nearest: PolicyMiss | undefined };
+  /** A matching reference left out by `references.limit` is the same miss for every image it names: one object each. */
+  notSelected: Map<PolicyMatch, PolicyMiss>;
+  /**
+   * The end of the `why` sentence of images mapped by their revision label whose tags name no gone branch,
+   * by nearest miss: ` (revision label): <the miss>`, made once and shared.
+   */
+  labelTails: Map<PolicyMiss | undefined, string>;
 }
 
 /** How many stopped references a miss lists (the JSON's `stoppedCount` says how many there were). */
@@ -71,7 +79,7 @@ export function missContext(policies: readonly PolicySelection[], walk: WalkResu
   }
   const facts = new Map<number, PolicyFacts>();
   for (const p of policies) facts.set(p.position.index, policyFacts(p, statesByPolicy.get(p.position.index) ?? []));
-  return { policies, walk, now, names: { branch, tag }, facts, tagPatterns };
+  return { policies, walk, now, names: { branch, tag }, facts, tagPatterns, notSelected: new Map(), labelTails: new Map() };
 }
 
 function policyFacts(p: PolicySelection, states: readonly RefState[]): PolicyFacts {
@@ -207,11 +215,17 @@ function notSelectedMiss(n: ImageNode, m: ImageCommits, p: PolicySelection, ctx:
   const facts = ctx.facts.get(p.position.index);
   if (!limit || !facts || facts.unselectedByName.size === 0) return undefined;
   let match: PolicyMatch | undefined;
-  for (const c of m.commits) if ((match = facts.unselectedByCommit.get(c))) break;
+  for (const c of m.ids) if ((match = facts.unselectedByCommit.get(c))) break;
   if (!match) for (const t of n.tags) if ((match = facts.unselectedByName.get(t))) break;
   if (!match) return undefined;
+  let miss = ctx.notSelected.get(match);
+  if (!miss) ctx.notSelected.set(match, (miss = notSelectedText(match, limit, p, ctx.now)));
+  return miss;
+}
+
+function notSelectedText(match: PolicyMatch, limit: Limit, p: PolicySelection, now: Date): PolicyMiss {
   const { ref } = match;
-  const age = ctx.now.getTime() - ref.date.getTime();
+  const age = now.getTime() - ref.date.getTime();
   const outside = limit.in !== undefined && age >= limit.in;
   const why = outside
     ? `${ref.kind === 'tag' ? 'tagged' : 'last commit'} ${spokenAge(age)} ago, outside in: ${formatDuration(limit.in ?? 0)}`

@@ -9,10 +9,13 @@ import { imageRevisions, type ImageGraph, type ImageNode } from '../graph/graph.
 
 export interface ImageCommits {
   /** Full commit ids. A commit the history does not hold is never reached ("gone"). */
-  commits: string[];
+  ids: string[];
   /** How the commits were found, for the report: `label org.opencontainers.image.revision`, `tag sha-1a2b3c4`. */
   via: string;
 }
+
+/** `via` of an image mapped by its revision label or annotation (rule 1). */
+export const LABEL_VIA = 'revision label';
 
 const FULL = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 const PREFIX = /^[0-9a-f]{7,39}$/;
@@ -135,7 +138,7 @@ function commitsOf(n: ImageNode, f: Candidates, resolved: ReadonlyMap<string, st
   // 1. Revision label or annotation.
   if (f && 'labels' in f) {
     const fromLabel = f.prefixes ? f.labels.map((rev) => (FULL.test(rev) ? rev : resolved.get(rev) ?? `unresolved:${rev}`)) : f.labels;
-    return { commits: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: 'revision label' };
+    return { ids: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: LABEL_VIA };
   }
   // 2. SHA-shaped tags.
   const fromTags: string[] = [];
@@ -146,7 +149,7 @@ function commitsOf(n: ImageNode, f: Candidates, resolved: ReadonlyMap<string, st
     fromTags.push(commit);
     viaTags.push(tag);
   }
-  if (fromTags.length > 0) return { commits: [...new Set(fromTags)], via: `tag ${viaTags.join(', ')}` };
+  if (fromTags.length > 0) return { ids: [...new Set(fromTags)], via: `tag ${viaTags.join(', ')}` };
   // 3. Git tag names, branch names and slugs.
   const fromNames: string[] = [];
   const viaNames: string[] = [];
@@ -156,5 +159,5 @@ function commitsOf(n: ImageNode, f: Candidates, resolved: ReadonlyMap<string, st
     fromNames.push(...commits);
     viaNames.push(tag);
   }
-  return fromNames.length > 0 ? { commits: [...new Set(fromNames)], via: `reference name ${viaNames.join(', ')}` } : undefined;
+  return fromNames.length > 0 ? { ids: [...new Set(fromNames)], via: `reference name ${viaNames.join(', ')}` } : undefined;
 }

@@ -19,7 +19,11 @@ export interface SplitLists {
 
 const NOTHING_FIRST: Digest[] = [];
 
-/** Splits the listed digests into kept (a reason holds) and deleted, both sorted by digest. */
+/**
+ * Splits the listed digests into kept (a reason holds) and deleted, both sorted by digest. Each entry is
+ * made in one object literal with every key (an absent platform, build time or mapping is `undefined`),
+ * so that all entries share one shape: adding keys one by one costs several times as much at 100,000 images.
+ */
 export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: ReadonlyMap<Digest, ImageCommits>, why: DecisionContext): SplitLists {
   // One sort of the listed nodes; both lists are then filled in digest order.
   const listed: ImageNode[] = [];
@@ -29,20 +33,19 @@ export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Dige
   const out: SplitLists = { kept: [], toDelete: [], keptNodes: [], deletedNodes: [] };
   for (const n of listed) {
     const m = mapping.size > 0 ? mapping.get(n.digest) : undefined;
-    const base = plannedImage(n, n.listed as ListedImage, m);
     const r = reasons.get(n.digest);
     if (r) {
-      const k = base as KeptImage;
-      k.reasons = inReasonOrder(r);
-      out.kept.push(k);
+      out.kept.push({
+        digest: n.digest, tags: n.tags, kind: n.kind, listed: n.listed as ListedImage, platform: n.platform, builtAt: imageTime(n), commits: m,
+        reasons: inReasonOrder(r),
+      });
       out.keptNodes.push(n);
     } else {
-      const del = base as DeletionItem;
       const { decision, why: sentence } = deletionDecision(n, m, graph, why);
-      del.why = sentence;
-      del.decision = decision;
-      del.after = n.attachments.length + n.parents.length === 0 ? NOTHING_FIRST : mustGoFirst(n, deleting);
-      out.toDelete.push(del);
+      out.toDelete.push({
+        digest: n.digest, tags: n.tags, kind: n.kind, listed: n.listed as ListedImage, platform: n.platform, builtAt: imageTime(n), commits: m,
+        why: sentence, decision, after: n.attachments.length + n.parents.length === 0 ? NOTHING_FIRST : mustGoFirst(n, deleting),
+      });
       out.deletedNodes.push(n);
     }
   }
@@ -66,24 +69,40 @@ function digestKey(d: string): number {
 }
 
 /**
- * Sorts nodes by digest in string order, in place. sha256 digests sort by a number made of their first
- * hex digits (ties by the string), several times faster than comparing 71-character strings that all
- * start alike; anything else by the string.
+ * Sorts nodes by digest in string order, in place. For sha256 digests each entry becomes one number, the
+ * digest's leading bits above its position (53 bits in all, exact in a double), and a Float64Array of
+ * those sorts natively, without a comparator; entries whose leading bits tie are then put in string
+ * order among themselves. Anything else is sorted by the string.
  */
 export function sortByDigest<T extends { digest: Digest }>(list: T[]): void {
+  const indexBits = Math.max(1, Math.ceil(Math.log2(list.length + 1)));
+  const prefixBits = 53 - indexBits;
+  if (prefixBits < 24) {
+    list.sort(byDigest);
+    return;
+  }
   const keys = new Float64Array(list.length);
+  const drop = 2 ** (HEX_DIGITS * 4 - prefixBits);
+  const shift = 2 ** indexBits;
   for (let i = 0; i < list.length; i++) {
     const k = digestKey((list[i] as T).digest);
     if (k < 0) {
       list.sort(byDigest);
       return;
     }
-    keys[i] = k;
+    keys[i] = Math.floor(k / drop) * shift + i;
   }
-  const order = new Uint32Array(list.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || ((list[a] as T).digest < (list[b] as T).digest ? -1 : 1));
-  const sorted = Array.from(order, (i) => list[i] as T);
+  keys.sort();
+  const sorted = Array.from(keys, (k) => list[k % shift] as T);
+  // Runs with the same leading bits: in string order (rare: two of 100,000 random digests share 36 bits about once in 15 sorts).
+  for (let i = 1, run = 0; i <= sorted.length; i++) {
+    if (i < sorted.length && Math.floor((keys[i] as number) / shift) === Math.floor((keys[i - 1] as number) / shift)) continue;
+    if (i - run > 1) {
+      const tie = sorted.slice(run, i).sort(byDigest);
+      for (let j = 0; j < tie.length; j++) sorted[run + j] = tie[j] as T;
+    }
+    run = i;
+  }
   for (let i = 0; i < sorted.length; i++) list[i] = sorted[i] as T;
 }
 
@@ -100,14 +119,9 @@ function inReasonOrder(list: readonly Reason[]): Reason[] {
   return list.slice();
 }
 
-/** Keys in a fixed order (digest, tags, kind, listed, platform, builtAt, commits), as reports serialise them. */
-function plannedImage(n: ImageNode, listed: ListedImage, m: ImageCommits | undefined): PlannedImage {
-  const p: PlannedImage = { digest: n.digest, tags: n.tags, kind: n.kind, listed };
-  if (n.platform) p.platform = n.platform;
-  const built = imageTime(n);
-  if (built) p.builtAt = built;
-  if (m) p.commits = { ids: m.commits, via: m.via };
-  return p;
+/** An image's plan entry without its decision (purge). */
+function plannedImage(n: ImageNode, listed: ListedImage): PlannedImage {
+  return { digest: n.digest, tags: n.tags, kind: n.kind, listed, platform: n.platform, builtAt: imageTime(n), commits: undefined };
 }
 
 /** Order (§6): its attachments and the indexes that list it are deleted before it. */
@@ -125,7 +139,7 @@ export function planPurge(registry: { name: string }, graph: ImageGraph, now: Da
   const toDelete: DeletionItem[] = [];
   for (const n of graph.nodes.values()) {
     if (!n.listed) continue;
-    toDelete.push({ ...plannedImage(n, n.listed, undefined), why: 'purge: every image of the repository is deleted', decision: { cause: 'purge', rule: 'purge' }, after: mustGoFirst(n, (d) => deleting.has(d)) });
+    toDelete.push({ ...plannedImage(n, n.listed), why: 'purge: every image of the repository is deleted', decision: { cause: 'purge', rule: 'purge' }, after: mustGoFirst(n, (d) => deleting.has(d)) });
   }
   toDelete.sort(byDigest);
   return { registry: registry.name, now, kept: [], delete: toDelete, untag: [], warnings: [], stats: { images: deleting.size, refs: 0, selectedRefs: 0, commitsRead: 0, commitsVisited: 0 } };

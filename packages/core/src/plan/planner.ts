@@ -126,8 +126,8 @@ function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: Read
   const imagesByCommit = new Map<string, Digest[]>();
   const multiCommit = new Set<Digest>();
   for (const [digest, m] of mapping) {
-    if (m.commits.length > 1) multiCommit.add(digest);
-    for (const c of m.commits) {
+    if (m.ids.length > 1) multiCommit.add(digest);
+    for (const c of m.ids) {
       const list = imagesByCommit.get(c);
       if (list) list.push(digest);
       else imagesByCommit.set(c, [digest]);

@@ -50,10 +50,14 @@ export function imageTimeMs(n: ImageNode): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
-/** The newest of the image's build time and the registry's push time. */
+const validDate = (d: Date | undefined): Date | undefined => (d === undefined || Number.isNaN(d.getTime()) ? undefined : d);
+
+/** The newest of the image's build time and the registry's push time: one of those two Date objects, not a copy. */
 export function imageTime(n: ImageNode): Date | undefined {
-  const t = imageTimeMs(n);
-  return t === undefined ? undefined : new Date(t);
+  const created = validDate(n.created);
+  const pushed = validDate(n.listed?.pushedAt);
+  if (created === undefined) return pushed;
+  return pushed !== undefined && pushed.getTime() > created.getTime() ? pushed : created;
 }
 
 export function formatAge(ms: number): string {
