@@ -8,8 +8,7 @@ import type { ImageNode } from '../graph/graph.js';
 import type { ImageCommits } from './mapping.js';
 import { formatAge, imageTimeMs, keepListReason, recentReason, type KeepList } from './reasons.js';
 import type { Reason, StorageRole } from './types.js';
-import { keptGroupText } from './decision-text.js';
-import { groupFinding } from './history-misses.js';
+import { KeptGroupTexts } from './decision-text.js';
 import type { WalkResult } from './walk.js';
 
 export interface UnitContext {
@@ -51,6 +50,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
   const { policy, now, role, keepList } = ctx;
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   const nowMs = now.getTime();
+  const texts = new KeptGroupTexts();
   for (const n of units) {
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
     const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
@@ -68,7 +68,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
     } else {
       const listed = keepListReason(n, keepList);
       if (listed) (list ??= []).push(listed);
-      list = addHistoryReasons(n, ctx.walk, list);
+      list = addHistoryReasons(n, ctx.walk, texts, list);
       // A final repository's image the primary never listed is treated like an unmapped one.
       const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : !ctx.mapping.has(n.digest)) ? unmappedReason(n, policy, nowMs) : undefined;
       if (unmapped) (list ??= []).push(unmapped);
@@ -101,12 +101,13 @@ function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Rea
 }
 
 /** The git-history reasons of a unit, appended to `list` (created when needed): one per reference that keeps it. */
-function addHistoryReasons(n: ImageNode, walk: WalkResult, list: Reason[] | undefined): Reason[] | undefined {
+function addHistoryReasons(n: ImageNode, walk: WalkResult, texts: KeptGroupTexts, list: Reason[] | undefined): Reason[] | undefined {
   const keeps = walk.kept.size > 0 ? walk.kept.get(n.digest) : undefined;
   if (!keeps) return list;
   for (const k of keeps) {
-    const group = groupFinding(k, true);
-    (list ??= []).push({ reason: 'git-history', rule: k.selected.policy, detail: keptGroupText(group), group });
+    const { selected, commit } = k;
+    const { group, detail } = texts.group(selected, selected.position, selected.reference, selected.images, commit, commit.id, commit.date, k.rank, k.inWindow);
+    (list ??= []).push({ reason: 'git-history', rule: selected.policy, detail, group });
   }
   return list;
 }

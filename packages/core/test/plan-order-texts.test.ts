@@ -1,0 +1,60 @@
+/**
+ * The planner's fast paths against the plain ones they replace: digestOrder (packed numbers sorted
+ * natively) against a string sort, with digests that tie in their leading bits and digests that are
+ * not sha256; KeptGroupTexts' cached sentences against sentences written out here in full.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { digestOrder } from '../src/plan/plan-lists.js';
+import { KeptGroupTexts } from '../src/plan/decision-text.js';
+import type { PolicyPosition, ReferenceName } from '../src/plan/types.js';
+
+const hex = (seed: number, n: number): string => {
+  let s = seed >>> 0;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out += '0123456789abcdef'[(s >>> 16) & 15];
+  }
+  return out;
+};
+
+const byString = (list: ReadonlyArray<{ digest: string }>): number[] =>
+  [...list.keys()].sort((a, b) => ((list[a] as { digest: string }).digest < (list[b] as { digest: string }).digest ? -1 : 1));
+
+test('digestOrder: the string order of sha256 digests, also where many share their leading 40 bits', () => {
+  const list: Array<{ digest: string }> = [];
+  for (let i = 0; i < 3000; i++) {
+    // Every third digest shares its first 12 hex digits (48 bits, more than the packed number keeps) with others.
+    const head = i % 3 === 0 ? `abcdef01234${i % 7}` : hex(i, 12);
+    list.push({ digest: `sha256:${head}${hex(i * 31 + 7, 52)}` });
+  }
+  list.push({ digest: list[5]?.digest as string }); // a duplicate
+  assert.equal([...digestOrder(list)], byString(list));
+});
+
+test('digestOrder: anything that is not a lowercase sha256 digest falls back to the string order', () => {
+  const list = [{ digest: 'sha512:ff' }, { digest: `sha256:${hex(1, 64)}` }, { digest: `sha256:${hex(2, 64).toUpperCase()}` }, { digest: 'sha256:0' }];
+  assert.equal([...digestOrder(list)], byString(list));
+  assert.equal([...digestOrder([])], []);
+});
+
+test('KeptGroupTexts: within last, beyond last (kept by in, Or), shared commits and references', () => {
+  const texts = new KeptGroupTexts();
+  const policy: PolicyPosition = { path: 'cleanup.keepPolicies[1]', index: 1, line: 7 };
+  const main: ReferenceName = { kind: 'branch', name: 'main' };
+  const ref = {};
+  const commit = {};
+  const date = new Date('2026-11-30T10:00:00Z');
+  const or = { last: 2, in: 7 * 24 * 3_600_000, operator: 'Or' as const };
+  const first = texts.group(ref, policy, main, or, commit, 'a'.repeat(40), date, 1, true);
+  const third = texts.group(ref, policy, main, or, commit, 'a'.repeat(40), date, 3, true);
+  assert.is(first.detail, '1st image group of branch main; cleanup.keepPolicies[1] (line 7) keeps 2 or any within 168h (commit aaaaaaa of 2026-11-30)');
+  assert.is(third.detail, '3rd image group of branch main; within in: 168h (cleanup.keepPolicies[1] (line 7): last: 2 or in: 168h) (commit aaaaaaa of 2026-11-30)');
+  assert.equal(third.group, { policy, reference: main, commit: { id: 'a'.repeat(40), date }, rank: 3, limit: or, inWindow: true, kept: true });
+  assert.ok(first.group.commit === third.group.commit, 'one { id, date } per commit');
+  const plain = texts.group({}, { path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10 }, {}, 'b'.repeat(40), date, 9, true);
+  assert.is(plain.detail, '9th image group of tag v1.0.0; default keepPolicies[0] keeps 10 (commit bbbbbbb of 2026-11-30)');
+});
+
+test.run();
