@@ -53,7 +53,7 @@ test('KeptGroupTexts: within last, beyond last (kept by in, Or), shared commits 
   assert.is(third.detail, '3rd image group of branch main; within in: 168h (cleanup.keepPolicies[1] (line 7): last: 2 or in: 168h) (commit aaaaaaa of 2026-11-30)');
   assert.equal(third.group, { policy, reference: main, commit: { id: 'a'.repeat(40), date }, rank: 3, limit: or, inWindow: true, kept: true });
   assert.ok(first.group.commit === third.group.commit, 'one { id, date } per commit');
-  const plain = texts.group({}, { path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10 }, {}, 'b'.repeat(40), date, 9, true);
+  const plain = texts.group({}, { path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10, operator: 'And' }, {}, 'b'.repeat(40), date, 9, true);
   assert.is(plain.detail, '9th image group of tag v1.0.0; default keepPolicies[0] keeps 10 (commit bbbbbbb of 2026-11-30)');
 });
 
