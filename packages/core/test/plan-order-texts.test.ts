@@ -1,13 +1,16 @@
 /**
  * The planner's fast paths against the plain ones they replace: digestOrder (packed numbers sorted
  * natively) against a string sort, with digests that tie in their leading bits and digests that are
- * not sha256; KeptGroupTexts' cached sentences against sentences written out here in full.
+ * not sha256; KeptGroupTexts' cached sentences against sentences written out here in full; UnitMappings'
+ * in-order reader against its lookup by digest, asked in and out of order.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { digestOrder } from '../src/plan/plan-lists.js';
 import { KeptGroupTexts } from '../src/plan/decision-text.js';
 import type { PolicyPosition, ReferenceName } from '../src/plan/types.js';
+import { UnitMappings } from '../src/plan/mapping.js';
+import type { ImageNode } from '../src/graph/graph.js';
 
 const hex = (seed: number, n: number): string => {
   let s = seed >>> 0;
@@ -55,6 +58,25 @@ test('KeptGroupTexts: within last, beyond last (kept by in, Or), shared commits 
   assert.ok(first.group.commit === third.group.commit, 'one { id, date } per commit');
   const plain = texts.group({}, { path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10, operator: 'And' }, {}, 'b'.repeat(40), date, 9, true);
   assert.is(plain.detail, '9th image group of tag v1.0.0; default keepPolicies[0] keeps 10 (commit bbbbbbb of 2026-11-30)');
+});
+
+const node = (digest: string, tags: string[]): ImageNode => ({
+  digest, tags, listed: { digest, tags }, kind: 'image', children: [], parents: [], subject: undefined, attachments: [], revisions: [], created: undefined, platform: undefined, blobs: [],
+});
+
+test('UnitMappings: the reader answers like the lookup by digest, in the graph order, out of it, and for nodes that are not units', () => {
+  const units = [node('sha256:a', ['x']), node('sha256:b', ['y']), node('sha256:c', ['z'])];
+  const commits = [{ ids: ['1'.repeat(40)], via: 'revision label' }, undefined, { ids: ['2'.repeat(40)], via: 'tag z' }];
+  const mappings = new UnitMappings(units, commits);
+  assert.is(mappings.size, 2);
+  const other = node('sha256:d', []);
+  const inOrder = mappings.reader();
+  assert.equal([units[0], other, units[1], units[2]].map((n) => inOrder(n as ImageNode)), [commits[0], undefined, undefined, commits[2]]);
+  const outOfOrder = mappings.reader();
+  assert.equal([units[2], units[0], units[2], other].map((n) => outOfOrder(n as ImageNode)), [commits[2], commits[0], commits[2], undefined]);
+  assert.is(mappings.get('sha256:b'), undefined);
+  assert.ok(mappings.has('sha256:c'));
+  assert.is(UnitMappings.NONE.get('sha256:a'), undefined);
 });
 
 test.run();

@@ -17,8 +17,10 @@ export interface ImageCommits {
 /** `via` of an image mapped by its revision label or annotation (rule 1). */
 export const LABEL_VIA = 'revision label';
 
-const FULL = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+const HEX = /^[0-9a-f]+$/;
 const PREFIX = /^[0-9a-f]{7,39}$/;
+/** A full SHA-1 or SHA-256 commit id (the length first: most strings tested are not 40 or 64 long). */
+const FULL = { test: (s: string): boolean => (s.length === 40 || s.length === 64) && HEX.test(s) };
 
 /** GitLab-style slug of a branch name: lower case, anything outside [a-z0-9._-] becomes `-`. */
 export function slugify(name: string): string {
@@ -56,26 +58,72 @@ export function isPlanningUnit(n: ImageNode): boolean {
   return !(n.tags.length === 0 && n.parents.length > 0);
 }
 
+/**
+ * The commits of the tagged planning units, in the units' order (the graph's). Read in that order
+ * (`reader`), each lookup is one comparison, where a Map of 100,000 digests costs a cache miss or two
+ * per image; by digest (`get`, `has`) through a Map made on first use.
+ */
+export class UnitMappings {
+  private map: Map<Digest, ImageCommits> | undefined;
+  /** How many units map to a commit. */
+  readonly size: number;
+
+  constructor(
+    readonly units: readonly ImageNode[],
+    /** Per unit, its commits (undefined: unmapped). */
+    readonly commits: ReadonlyArray<ImageCommits | undefined>,
+  ) {
+    let size = 0;
+    for (const m of commits) if (m) size += 1;
+    this.size = size;
+  }
+
+  static readonly NONE = new UnitMappings([], []);
+
+  get(d: Digest): ImageCommits | undefined {
+    if (this.size === 0) return undefined;
+    if (!this.map) {
+      this.map = new Map();
+      this.units.forEach((n, i) => {
+        const m = this.commits[i];
+        if (m) this.map?.set(n.digest, m);
+      });
+    }
+    return this.map.get(d);
+  }
+
+  has(d: Digest): boolean {
+    return this.get(d) !== undefined;
+  }
+
+  /**
+   * A lookup for nodes asked in the graph's order (any subset of them): a cursor over the units,
+   * with the Map behind it for a node out of that order, so that the answer is always right.
+   */
+  reader(): (n: ImageNode) => ImageCommits | undefined {
+    let i = 0;
+    return (n) => {
+      if (this.units[i] === n) return this.commits[i++];
+      return this.size > 0 && isPlanningUnit(n) && n.tags.length > 0 ? this.get(n.digest) : undefined;
+    };
+  }
+}
+
 export async function mapImageCommits(
   units: readonly ImageNode[],
   graph: ImageGraph,
   refs: readonly GitRef[],
   history: GitHistory,
   policy: CleanupPolicy,
-): Promise<Map<Digest, ImageCommits>> {
+): Promise<UnitMappings> {
   const { found, toResolve } = commitCandidates(units, graph, policy.imageCommits.tagPatterns);
   const resolved = toResolve.size > 0 ? await history.resolvePrefixes([...toResolve]) : new Map<string, string>();
   const byName = referenceNames(refs, policy);
-  const out = new Map<Digest, ImageCommits>();
-  units.forEach((n, i) => {
-    const commits = commitsOf(n, found[i], resolved, byName);
-    if (commits) out.set(n.digest, commits);
-  });
-  return out;
+  return new UnitMappings(units, units.map((n, i) => commitsOf(n, found[i], resolved, byName)));
 }
 
 /** What a unit offers for rules 1 and 2: hex revision labels, or else SHA-shaped tags. */
-type Candidates = { labels: string[]; prefixes: boolean } | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
+type Candidates = { labels: string[]; prefixes: boolean } | { done: ImageCommits } | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
 
 /**
  * The candidates of every unit, and the hex prefixes to resolve in the history. The first rule that
@@ -98,7 +146,8 @@ function commitCandidates(units: readonly ImageNode[], graph: ImageGraph, tagPat
       }
     }
     if (revs.length > 0) {
-      found[i] = { labels: revs, prefixes };
+      // Full ids need nothing resolved: the mapping is made here (most images of a real registry).
+      found[i] = prefixes ? { labels: revs, prefixes } : { done: { ids: revs.length > 1 ? [...new Set(revs)] : revs, via: LABEL_VIA } };
       return;
     }
     const list: Array<{ tag: string; c: TagCandidate }> = [];
@@ -136,6 +185,7 @@ function referenceNames(refs: readonly GitRef[], policy: CleanupPolicy): Map<str
 /** The first of rules 1-3 that yields a commit for the unit. */
 function commitsOf(n: ImageNode, f: Candidates, resolved: ReadonlyMap<string, string>, byName: ReadonlyMap<string, string[]>): ImageCommits | undefined {
   // 1. Revision label or annotation.
+  if (f && 'done' in f) return f.done;
   if (f && 'labels' in f) {
     const fromLabel = f.prefixes ? f.labels.map((rev) => (FULL.test(rev) ? rev : resolved.get(rev) ?? `unresolved:${rev}`)) : f.labels;
     return { ids: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: LABEL_VIA };

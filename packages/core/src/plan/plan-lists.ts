@@ -5,7 +5,7 @@
 import type { Digest, ListedImage } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { deletionDecision, type DecisionContext } from './deletion-decision.js';
-import type { ImageCommits } from './mapping.js';
+import type { UnitMappings } from './mapping.js';
 import { imageTime } from './reasons.js';
 import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName } from './types.js';
 
@@ -26,15 +26,16 @@ const NOTHING_FIRST: Digest[] = [];
  * with every key (an absent platform, build time or mapping is `undefined`), so that all share one
  * shape: adding keys one by one costs several times as much at 100,000 images.
  */
-export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: ReadonlyMap<Digest, ImageCommits>, why: DecisionContext): SplitLists {
+export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: UnitMappings, why: DecisionContext): SplitLists {
   const listed: ImageNode[] = [];
   for (const n of graph.nodes.values()) if (n.listed) listed.push(n);
   const deleting = (d: Digest): boolean => !reasons.has(d) && graph.nodes.get(d)?.listed !== undefined;
   const entries: Array<KeptImage | DeletionItem> = new Array(listed.length);
   const kept = new Uint8Array(listed.length);
+  const mappingOf = mapping.reader(); // listed nodes come in the graph's order
   for (let i = 0; i < listed.length; i++) {
     const n = listed[i] as ImageNode;
-    const m = mapping.size > 0 ? mapping.get(n.digest) : undefined;
+    const m = mappingOf(n);
     const r = reasons.get(n.digest);
     if (r) {
       kept[i] = 1;

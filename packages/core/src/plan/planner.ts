@@ -10,7 +10,7 @@ import type { ClusterImageUse, Digest, GitHistory, GitRef } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { closeOverKept, keepAttachmentsOfUnlistedSubjects } from './closure.js';
-import { mapImageCommits, planningUnits, type ImageCommits } from './mapping.js';
+import { mapImageCommits, planningUnits, UnitMappings } from './mapping.js';
 import { childrenLeftBehind, freedBytes } from './freed.js';
 import { namesImage } from './explain-target.js';
 import { missContext } from './history-misses.js';
@@ -80,7 +80,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
 
   const refs = history ? await readRefs(history, input.refs) : [];
   const tagged = units.filter((u) => u.tags.length > 0);
-  const mapping = history ? await mapImageCommits(tagged, graph, refs, history, policy) : new Map<Digest, ImageCommits>();
+  const mapping = history ? await mapImageCommits(tagged, graph, refs, history, policy) : UnitMappings.NONE;
   const selection = useGit ? selectReferences(refs, policy.keepPolicies, now) : undefined;
   const selected = selection ? [...selection.selected.values()] : [];
   const watched = watchedDigests(tagged, mapping, input.explain);
@@ -114,7 +114,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
 }
 
 /** The mapped digests of the units explain names. */
-function watchedDigests(tagged: readonly ImageNode[], mapping: ReadonlyMap<Digest, ImageCommits>, targets: readonly string[] | undefined): Set<Digest> {
+function watchedDigests(tagged: readonly ImageNode[], mapping: UnitMappings, targets: readonly string[] | undefined): Set<Digest> {
   const out = new Set<Digest>();
   if (!targets || targets.length === 0) return out;
   for (const n of tagged) if (mapping.has(n.digest) && targets.some((t) => namesImage(t, n.digest, n.tags))) out.add(n.digest);
@@ -122,17 +122,20 @@ function watchedDigests(tagged: readonly ImageNode[], mapping: ReadonlyMap<Diges
 }
 
 /** Walks the selected references' history, with the mapped images indexed by commit. */
-function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: ReadonlyMap<Digest, ImageCommits>, history: GitHistory, now: Date, watched: ReadonlySet<Digest>): Promise<WalkResult> {
+function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: UnitMappings, history: GitHistory, now: Date, watched: ReadonlySet<Digest>): Promise<WalkResult> {
   const imagesByCommit = new Map<string, Digest[]>();
   const multiCommit = new Set<Digest>();
-  for (const [digest, m] of mapping) {
+  mapping.units.forEach((n, i) => {
+    const m = mapping.commits[i];
+    if (!m) return;
+    const digest = n.digest;
     if (m.ids.length > 1) multiCommit.add(digest);
     for (const c of m.ids) {
       const list = imagesByCommit.get(c);
       if (list) list.push(digest);
       else imagesByCommit.set(c, [digest]);
     }
-  }
+  });
   // Every mapping has at least one commit (and no commit twice), so the mapping's size is the number
   // of mapped digests.
   return walkHistory(selected, imagesByCommit, history, now, { mapped: mapping.size, multiCommit }, watched);

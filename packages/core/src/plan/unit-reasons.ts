@@ -5,7 +5,7 @@
 import type { Digest } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageNode } from '../graph/graph.js';
-import type { ImageCommits } from './mapping.js';
+import type { UnitMappings } from './mapping.js';
 import { formatAge, imageTimeMs, keepListReason, recentReason, type KeepList } from './reasons.js';
 import type { Reason, StorageRole } from './types.js';
 import { KeptGroupTexts } from './decision-text.js';
@@ -17,7 +17,7 @@ export interface UnitContext {
   role: StorageRole | undefined;
   keepList: KeepList;
   walk: WalkResult;
-  mapping: ReadonlyMap<Digest, ImageCommits>;
+  mapping: UnitMappings;
 }
 
 /** The role reason of a unit (final: follows the primary; cache: younger than keepFor), if any. */
@@ -51,6 +51,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   const nowMs = now.getTime();
   const texts = new KeptGroupTexts();
+  const mappingOf = ctx.mapping.reader(); // units come in the graph's order
   for (const n of units) {
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
     const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
@@ -70,7 +71,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
       if (listed) (list ??= []).push(listed);
       list = addHistoryReasons(n, ctx.walk, texts, list);
       // A final repository's image the primary never listed is treated like an unmapped one.
-      const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : !ctx.mapping.has(n.digest)) ? unmappedReason(n, policy, nowMs) : undefined;
+      const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : mappingOf(n) === undefined) ? unmappedReason(n, policy, nowMs) : undefined;
       if (unmapped) (list ??= []).push(unmapped);
     }
     if (list && !had) reasons.set(n.digest, list);

@@ -60,6 +60,10 @@ export class Slots {
     return this.ids[slot] as string;
   }
 
+  hasInfo(slot: number): boolean {
+    return this.infos[slot] !== undefined;
+  }
+
   info(slot: number): CommitInfo {
     return this.infos[slot] as CommitInfo;
   }

@@ -72,7 +72,7 @@ export async function walkHistory(
   walk.visitTags();
   walk.startBranches();
   await walk.run();
-  return { kept: walk.kept, sightings: walk.sightings, refs: states, watched, commitsRead: walk.infos.size, commitsVisited: walk.commitsVisited };
+  return { kept: walk.kept, sightings: walk.sightings, refs: states, watched, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
 }
 
 /**
@@ -82,8 +82,10 @@ export async function walkHistory(
 class Walk {
   readonly kept = new Map<Digest, HistoryKeep[]>();
   readonly sightings = new Map<Digest, HistoryKeep[]>();
-  readonly infos = new Map<string, CommitInfo>();
+  commitsRead = 0;
   commitsVisited = 0;
+  /** The references that keep the images of the commit being visited (keepAll). */
+  private readonly keepers: RefState[] = [];
   private readonly words: number;
   private readonly active: Bits;
   private readonly slots: Slots;
@@ -110,7 +112,7 @@ class Walk {
 
   async readTips(): Promise<void> {
     const tips = this.states.map((s) => s.selected.ref);
-    await this.read(new Set(tips.map((r) => r.commit)), (id) => {
+    await this.read([...new Set(tips.map((r) => this.slots.slotOf(r.commit)))], (id) => {
       const r = tips.find((t) => t.commit === id);
       return `commit ${id} of ${r?.kind ?? 'reference'} ${r?.name ?? ''}`;
     });
@@ -120,7 +122,7 @@ class Walk {
   visitTags(): void {
     for (const state of this.states) {
       if (state.selected.ref.kind !== 'tag') continue;
-      const info = this.infos.get(state.selected.ref.commit) as CommitInfo;
+      const info = this.slots.info(this.slots.slotOf(state.selected.ref.commit));
       const images = this.imagesByCommit.get(info.id);
       const kept = state.visit(info, images);
       this.keep(state, info, kept);
@@ -168,6 +170,7 @@ class Walk {
     const seen = p + words;
     let any = false;
     let visitedHere = false;
+    const keepers = this.keepers;
     for (let w = 0; w < words; w++) {
       let f = bits[p + w]! & active[w]! & ~bits[seen + w]!;
       bits[p + w] = 0;
@@ -178,7 +181,11 @@ class Walk {
         const low = x & -x;
         x ^= low;
         const state = states[w * 32 + 31 - Math.clz32(low)] as RefState;
-        this.keep(state, commit, state.visit(commit, images));
+        const kept = state.visit(commit, images);
+        // Every reference that keeps all the commit's images is noted in one pass below; anything else (a
+        // part of them, watched digests) one by one.
+        if (kept === images && this.watched.size === 0) keepers.push(state);
+        else this.keep(state, commit, kept);
         if (state.done) {
           active[w]! &= ~low;
           this.activeCount -= 1;
@@ -189,6 +196,8 @@ class Walk {
       if (f !== 0) any = true;
     }
     if (visitedHere) this.commitsVisited += 1;
+    if (keepers.length > 0 && images) this.keepAll(keepers, commit, images);
+    keepers.length = 0;
     return any;
   }
 
@@ -198,9 +207,7 @@ class Walk {
     const slot = slots.slotOf(id);
     slots.orPending(slot, bits);
     if (slots.state[slot] !== IDLE) return;
-    const info = this.infos.get(id);
-    if (info) {
-      slots.setInfo(slot, info);
+    if (slots.hasInfo(slot)) {
       this.heap.push(slot);
       slots.state[slot] = IN_HEAP;
     } else {
@@ -213,27 +220,28 @@ class Walk {
   private async readUnfetched(): Promise<void> {
     const batch = this.unfetched.splice(0);
     this.unfetchedBound = Number.NEGATIVE_INFINITY;
-    await this.read(batch.map((slot) => this.slots.id(slot)), (id) => `commit ${id} (a parent in the history)`);
+    await this.read(batch, (id) => `commit ${id} (a parent in the history)`);
     for (const slot of batch) {
-      this.slots.setInfo(slot, this.infos.get(this.slots.id(slot)) as CommitInfo);
       this.heap.push(slot);
       this.slots.state[slot] = IN_HEAP;
     }
   }
 
   /** Reads the commits not read yet; one the history does not have fails the walk closed. */
-  private async read(ids: Iterable<string>, what: (id: string) => string): Promise<void> {
-    const wanted: string[] = [];
-    for (const id of ids) if (!this.infos.has(id)) wanted.push(id);
+  private async read(slots: readonly number[], what: (id: string) => string): Promise<void> {
+    const wanted: number[] = [];
+    for (const slot of slots) if (!this.slots.hasInfo(slot)) wanted.push(slot);
     if (wanted.length === 0) return;
-    const got = await this.history.commits(wanted);
-    for (const id of wanted) {
+    const got = await this.history.commits(wanted.map((slot) => this.slots.id(slot)));
+    for (const slot of wanted) {
+      const id = this.slots.id(slot);
       const info = got.get(id);
       if (!info) {
         throw new IncompleteInputError('git history', `${what(id)} could not be read`,
           'nothing was deleted; make sure the history is complete (not shallow, not filtered) and readable');
       }
-      this.infos.set(id, info);
+      this.slots.setInfo(slot, info);
+      this.commitsRead += 1;
     }
   }
 
@@ -246,6 +254,19 @@ class Walk {
     for (const d of images) {
       if (kept.includes(d)) continue;
       append(this.sightings, d, { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) });
+    }
+  }
+
+  /** Notes that each of `states` kept all of the commit's images (one lookup per digest, at most MAX_DETAILS each). */
+  private keepAll(states: readonly RefState[], commit: CommitInfo, digests: readonly Digest[]): void {
+    for (const d of digests) {
+      let list = this.kept.get(d);
+      for (const state of states) {
+        if (list && list.length >= MAX_DETAILS) break;
+        const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
+        if (list) list.push(detail);
+        else this.kept.set(d, (list = [detail]));
+      }
     }
   }
 
