@@ -46,6 +46,8 @@ export function limitText(limit: Limit): string {
 export const shortCommit = (id: string): string => id.slice(0, 7);
 export const day = (d: Date): string => d.toISOString().slice(0, 10);
 
+const DAY_MS = 86_400_000;
+
 /** What a policy keeps of each reference: `keeps 10`, `keeps 2 within 168h`, `keeps 10 or any within 168h`. */
 function keepsText(limit: Limit): string {
   const within = limit.in !== undefined ? formatDuration(limit.in) : undefined;
@@ -64,6 +66,8 @@ function keepsText(limit: Limit): string {
 export class KeptGroupTexts {
   private readonly byReference = new Map<object, { withinLast: string; beyondLast: string }>();
   private readonly ordinals: string[] = [];
+  /** `2026-11-30` by UTC day number (toISOString is most of a sentence's cost otherwise). */
+  private readonly days = new Map<number, string>();
   private readonly commits = new Map<object, { commit: { id: string; date: Date }; text: string }>();
 
   /**
@@ -82,7 +86,10 @@ export class KeptGroupTexts {
     }
     let c = this.commits.get(commitKey);
     if (!c) {
-      c = { commit: { id, date }, text: `${shortCommit(id)} of ${day(date)})` };
+      const dayNumber = Math.floor(date.getTime() / DAY_MS);
+      let dayText = this.days.get(dayNumber);
+      if (dayText === undefined) this.days.set(dayNumber, (dayText = day(date)));
+      c = { commit: { id, date }, text: `${shortCommit(id)} of ${dayText})` };
       this.commits.set(commitKey, c);
     }
     const ordinalText = (this.ordinals[rank] ??= `${ordinal(rank)} `);

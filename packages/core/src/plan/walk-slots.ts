@@ -8,6 +8,9 @@ export const IDLE = 0;
 export const IN_HEAP = 1;
 export const UNFETCHED = 2;
 
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+
 /** The walk's per-commit state, in flat arrays indexed by slot (one Map lookup per commit id). */
 export class Slots {
   private readonly index = new Map<string, number>();
@@ -16,11 +19,21 @@ export class Slots {
   private dates = new Float64Array(64);
   /** IDLE, IN_HEAP or UNFETCHED. */
   state = new Uint8Array(64);
-  /** Per slot: `words` pending words, then `words` seen words. */
-  bits: Uint32Array;
+  /**
+   * Per slot: `words` pending words, then `words` seen words, in pages of PAGE slots (a page is made when
+   * its first slot is; nothing is copied as the walk grows — with 1,700 references a slot holds 430 bytes).
+   */
+  private readonly pages: Uint32Array[] = [];
 
-  constructor(private readonly words: number) {
-    this.bits = new Uint32Array(64 * 2 * words);
+  constructor(private readonly words: number) {}
+
+  /** The page holding the slot's words, and where in it they start (`words` pending, then `words` seen). */
+  page(slot: number): Uint32Array {
+    return this.pages[slot >> PAGE_BITS] as Uint32Array;
+  }
+
+  offset(slot: number): number {
+    return (slot & (PAGE - 1)) * 2 * this.words;
   }
 
   slotOf(id: string): number {
@@ -31,6 +44,7 @@ export class Slots {
     this.ids.push(id);
     this.infos.push(undefined);
     if (slot >= this.state.length) this.grow(this.state.length * 2);
+    if ((slot & (PAGE - 1)) === 0) this.pages.push(new Uint32Array(PAGE * 2 * this.words));
     return slot;
   }
 
@@ -41,14 +55,12 @@ export class Slots {
     const state = new Uint8Array(capacity);
     state.set(this.state);
     this.state = state;
-    const bits = new Uint32Array(capacity * 2 * this.words);
-    bits.set(this.bits);
-    this.bits = bits;
   }
 
   orPending(slot: number, from: Bits): void {
-    const p = slot * 2 * this.words;
-    for (let w = 0; w < this.words; w++) this.bits[p + w]! |= from[w]!;
+    const bits = this.page(slot);
+    const p = this.offset(slot);
+    for (let w = 0; w < this.words; w++) bits[p + w]! |= from[w]!;
   }
 
   setInfo(slot: number, info: CommitInfo): void {

@@ -165,8 +165,8 @@ class Walk {
   private visit(slot: number, commit: CommitInfo): boolean {
     const { words, active, fresh, states } = this;
     const images = this.imagesByCommit.get(commit.id);
-    const bits = this.slots.bits;
-    const p = slot * 2 * words;
+    const bits = this.slots.page(slot);
+    const p = this.slots.offset(slot);
     const seen = p + words;
     let any = false;
     let visitedHere = false;
