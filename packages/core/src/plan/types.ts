@@ -154,7 +154,12 @@ export interface StaleTag {
   listed: ListedImage;
 }
 
-/** An image in a plan: its digest, tags, kind and the commits it was built from. */
+/**
+ * An image in a plan: its digest, tags, kind and the commits it was built from. The optional keys of
+ * plan entries and decisions are present with the value `undefined` where nothing is known (one shape
+ * for every entry; JSON leaves them out). Entries share objects with the graph and with each other
+ * (dates, commit mappings, misses, findings): read them, do not change them.
+ */
 export interface PlannedImage {
   digest: Digest;
   tags: string[];
@@ -164,7 +169,7 @@ export interface PlannedImage {
   listed: ListedImage;
   /** The newest of its build time and the registry's push time, where known. */
   builtAt?: Date;
-  /** Commits the image maps to and how (§3); absent when unmapped. */
+  /** Commits the image maps to and how (§3); undefined when unmapped. */
   commits?: { ids: string[]; via: string };
 }
 
