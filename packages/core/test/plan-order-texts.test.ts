@@ -11,6 +11,8 @@ import { KeptGroupTexts } from '../src/plan/decision-text.js';
 import type { PolicyPosition, ReferenceName } from '../src/plan/types.js';
 import { UnitMappings } from '../src/plan/mapping.js';
 import type { ImageNode } from '../src/graph/graph.js';
+import type { SelectedRef } from '../src/plan/select-refs.js';
+import type { Limit } from '../src/policy/types.js';
 
 const hex = (seed: number, n: number): string => {
   let s = seed >>> 0;
@@ -45,16 +47,18 @@ test('KeptGroupTexts: within last, beyond last (kept by in, Or), shared commits 
   const texts = new KeptGroupTexts();
   const policy: PolicyPosition = { path: 'cleanup.keepPolicies[1]', index: 1, line: 7 };
   const main: ReferenceName = { kind: 'branch', name: 'main' };
-  const ref = {};
-  const commit = {};
   const date = new Date('2026-11-30T10:00:00Z');
   const or = { last: 2, in: 7 * 24 * 3_600_000, operator: 'Or' as const };
-  const first = texts.group(ref, policy, main, or, commit, 'a'.repeat(40), date, 1, true);
-  const third = texts.group(ref, policy, main, or, commit, 'a'.repeat(40), date, 3, true);
+  const selected = (position: PolicyPosition, reference: ReferenceName, images: Limit): SelectedRef =>
+    ({ ref: { ...reference, commit: 'c'.repeat(40), date }, images, policy: position.path, position, reference });
+  const ref = selected(policy, main, or);
+  const commit = { id: 'a'.repeat(40), parents: [], date };
+  const first = texts.group(ref, commit, 1, true);
+  const third = texts.group(ref, commit, 3, true);
   assert.is(first.detail, '1st image group of branch main; cleanup.keepPolicies[1] (line 7) keeps 2 or any within 168h (commit aaaaaaa of 2026-11-30)');
   assert.is(third.detail, '3rd image group of branch main; within in: 168h (cleanup.keepPolicies[1] (line 7): last: 2 or in: 168h) (commit aaaaaaa of 2026-11-30)');
   assert.equal(third.group, { policy, reference: main, commit: { id: 'a'.repeat(40), date }, rank: 3, limit: or, inWindow: true, kept: true });
-  const plain = texts.group({}, { path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10, operator: 'And' }, {}, 'b'.repeat(40), date, 9, true);
+  const plain = texts.group(selected({ path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10, operator: 'And' }), { id: 'b'.repeat(40), parents: [], date }, 9, true);
   assert.is(plain.detail, '9th image group of tag v1.0.0; default keepPolicies[0] keeps 10 (commit bbbbbbb of 2026-11-30)');
 });
 

@@ -4,6 +4,8 @@
  */
 import { formatDuration } from '../policy/duration.js';
 import type { Limit } from '../policy/types.js';
+import type { CommitInfo } from '../ports.js';
+import type { SelectedRef } from './select-refs.js';
 import type { GroupFinding, PolicyMiss, PolicyPosition, ReferenceName } from './types.js';
 
 /** `12th`, `1st`, `22nd`. */
@@ -64,33 +66,32 @@ function keepsText(limit: Limit): string {
  * policy, where making each sentence from its parts was most of the kept reasons' time.
  */
 export class KeptGroupTexts {
-  private readonly byReference = new Map<object, { withinLast: string; beyondLast: string }>();
+  private readonly byReference = new Map<SelectedRef, { withinLast: string; beyondLast: string }>();
   private readonly ordinals: string[] = [];
   /** `2026-11-30` by UTC day number (toISOString is most of a sentence's cost otherwise). */
   private readonly days = new Map<number, string>();
-  private readonly commits = new Map<object, { commit: { id: string; date: Date }; text: string }>();
+  private readonly commits = new Map<CommitInfo, { commit: { id: string; date: Date }; text: string }>();
 
-  /**
-   * The finding and sentence of a kept group. `key` stands for the selected reference (its policy,
-   * reference and limit never change); `commitKey` for the commit.
-   */
-  group(key: object, policy: PolicyPosition, reference: ReferenceName, limit: Limit, commitKey: object, id: string, date: Date, rank: number, inWindow: boolean): { group: GroupFinding; detail: string } {
-    let ref = this.byReference.get(key);
+  /** The finding and sentence of a group the selected reference kept at the commit. */
+  group(selected: SelectedRef, commit: CommitInfo, rank: number, inWindow: boolean): { group: GroupFinding; detail: string } {
+    const { position: policy, reference, images: limit } = selected;
+    let ref = this.byReference.get(selected);
     if (!ref) {
       const of = `image group of ${referenceLabel(reference)}; `;
       ref = {
         withinLast: `${of}${policyLabel(policy)} ${keepsText(limit)} (commit `,
         beyondLast: `${of}within in: ${formatDuration(limit.in ?? 0)} (${policyLabel(policy)}: ${limitText(limit)}) (commit `,
       };
-      this.byReference.set(key, ref);
+      this.byReference.set(selected, ref);
     }
-    let c = this.commits.get(commitKey);
+    let c = this.commits.get(commit);
     if (!c) {
+      const { id, date } = commit;
       const dayNumber = Math.floor(date.getTime() / DAY_MS);
       let dayText = this.days.get(dayNumber);
       if (dayText === undefined) this.days.set(dayNumber, (dayText = day(date)));
       c = { commit: { id, date }, text: `${shortCommit(id)} of ${dayText})` };
-      this.commits.set(commitKey, c);
+      this.commits.set(commit, c);
     }
     const ordinalText = (this.ordinals[rank] ??= `${ordinal(rank)} `);
     const beyondLast = limit.last !== undefined && rank > limit.last;

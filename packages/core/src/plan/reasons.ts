@@ -43,11 +43,7 @@ export function inUseReasons(graph: ImageGraph, imageReference: string | undefin
 
 /** The newest of the image's build time and the registry's push time, in epoch milliseconds. */
 export function imageTimeMs(n: ImageNode): number | undefined {
-  const created = n.created?.getTime();
-  const pushed = n.listed?.pushedAt?.getTime();
-  const a = created === undefined || Number.isNaN(created) ? undefined : created;
-  const b = pushed === undefined || Number.isNaN(pushed) ? undefined : pushed;
-  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+  return imageTime(n)?.getTime();
 }
 
 const validDate = (d: Date | undefined): Date | undefined => (d === undefined || Number.isNaN(d.getTime()) ? undefined : d);

@@ -106,9 +106,8 @@ function addHistoryReasons(n: ImageNode, walk: WalkResult, texts: KeptGroupTexts
   const keeps = walk.kept.size > 0 ? walk.kept.get(n.digest) : undefined;
   if (!keeps) return list;
   for (const k of keeps) {
-    const { selected, commit } = k;
-    const { group, detail } = texts.group(selected, selected.position, selected.reference, selected.images, commit, commit.id, commit.date, k.rank, k.inWindow);
-    (list ??= []).push({ reason: 'git-history', rule: selected.policy, detail, group });
+    const { group, detail } = texts.group(k.selected, k.commit, k.rank, k.inWindow);
+    (list ??= []).push({ reason: 'git-history', rule: k.selected.policy, detail, group });
   }
   return list;
 }
