@@ -257,12 +257,12 @@ class Walk {
     }
   }
 
-  /** Notes that each of `states` kept all of the commit's images (one lookup per digest, at most MAX_DETAILS each). */
+  /** Notes that each of `states` kept these images of the commit (one lookup per digest; at most MAX_DETAILS each, but every one for a watched digest). */
   private keepAll(states: readonly RefState[], commit: CommitInfo, digests: readonly Digest[]): void {
     for (const d of digests) {
       let list = this.kept.get(d);
       for (const state of states) {
-        if (list && list.length >= MAX_DETAILS) break;
+        if (list && list.length >= MAX_DETAILS && (this.watched.size === 0 || !this.watched.has(d))) break;
         const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
         if (list) list.push(detail);
         else this.kept.set(d, (list = [detail]));
@@ -272,11 +272,7 @@ class Walk {
 
   /** Notes what the reference kept at the commit, and (watched digests) every group it met there. */
   private keep(state: RefState, commit: CommitInfo, digests: readonly Digest[]): void {
-    for (const d of digests) {
-      const list = this.kept.get(d);
-      if (list && list.length >= MAX_DETAILS && !this.watched.has(d)) continue;
-      append(this.kept, d, { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow });
-    }
+    if (digests.length > 0) this.keepAll([state], commit, digests);
     if (this.watched.size === 0 || state.lastRankAt !== commit) return;
     const afterStop = !state.keeping && state.stoppedBy && digests.length === 0 ? { afterStop: state.stoppedBy } : {};
     for (const d of state.lastFresh) {
