@@ -70,7 +70,7 @@ async function readRefs(history: GitHistory, early: Promise<GitRef[]> | undefine
   }
 }
 
-const NO_WALK: WalkResult = { kept: new Map(), sightings: new Map(), refs: [], watched: new Set(), commitsRead: 0, commitsVisited: 0 };
+const NO_WALK: WalkResult = { kept: [], sightings: new Map(), refs: [], watched: new Set(), commitsRead: 0, commitsVisited: 0 };
 
 export async function planCleanup(input: PlanInput): Promise<Plan> {
   const { graph, policy, now, history, role } = input;
@@ -83,7 +83,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const mapping = history ? await mapImageCommits(tagged, graph, refs, history, policy) : UnitMappings.NONE;
   const selection = useGit ? selectReferences(refs, policy.keepPolicies, now) : undefined;
   const selected = selection ? [...selection.selected.values()] : [];
-  const watched = watchedDigests(tagged, mapping, input.explain);
+  const watched = watchedUnits(mapping, input.explain);
   const walk = useGit && history && selected.length > 0 ? await walkSelected(selected, mapping, history, now, watched) : NO_WALK;
 
   const reasons = new Map<Digest, Reason[]>();
@@ -113,32 +113,28 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   };
 }
 
-/** The mapped digests of the units explain names. */
-function watchedDigests(tagged: readonly ImageNode[], mapping: UnitMappings, targets: readonly string[] | undefined): Set<Digest> {
-  const out = new Set<Digest>();
+/** The positions (in the mapping's units) of the mapped units explain names. */
+function watchedUnits(mapping: UnitMappings, targets: readonly string[] | undefined): Set<number> {
+  const out = new Set<number>();
   if (!targets || targets.length === 0) return out;
-  for (const n of tagged) if (mapping.has(n.digest) && targets.some((t) => namesImage(t, n.digest, n.tags))) out.add(n.digest);
+  mapping.units.forEach((n, i) => {
+    if (mapping.commits[i] && targets.some((t) => namesImage(t, n.digest, n.tags))) out.add(i);
+  });
   return out;
 }
 
-/** Walks the selected references' history, with the mapped images indexed by commit. */
-function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: UnitMappings, history: GitHistory, now: Date, watched: ReadonlySet<Digest>): Promise<WalkResult> {
-  const imagesByCommit = new Map<string, Digest[]>();
-  const multiCommit = new Set<Digest>();
-  mapping.units.forEach((n, i) => {
-    const m = mapping.commits[i];
+/** Walks the selected references' history, with the mapped images (by their position in the mapping) indexed by commit. */
+function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: UnitMappings, history: GitHistory, now: Date, watched: ReadonlySet<number>): Promise<WalkResult> {
+  const byCommit = new Map<string, number[]>();
+  mapping.commits.forEach((m, i) => {
     if (!m) return;
-    const digest = n.digest;
-    if (m.ids.length > 1) multiCommit.add(digest);
     for (const c of m.ids) {
-      const list = imagesByCommit.get(c);
-      if (list) list.push(digest);
-      else imagesByCommit.set(c, [digest]);
+      const list = byCommit.get(c);
+      if (list) list.push(i);
+      else byCommit.set(c, [i]);
     }
   });
-  // Every mapping has at least one commit (and no commit twice), so the mapping's size is the number
-  // of mapped digests.
-  return walkHistory(selected, imagesByCommit, history, now, { mapped: mapping.size, multiCommit }, watched);
+  return walkHistory(selected, { digests: mapping.units.map((n) => n.digest), byCommit }, history, now, watched);
 }
 
 export { planPurge } from './plan-lists.js';

@@ -1,10 +1,10 @@
 /**
  * One selected reference's choosing of images (cleanup-semantics.md §4.5), fed commit by commit,
- * newest first. Groups: the images whose newest reached commit is this commit (same-commit images
- * count once). Each group gets its rank; once the reference keeps no more, it stops, unless it was
+ * newest first. Images are the walk's unit positions (walk.ts). Groups: the images whose newest
+ * reached commit is this commit (same-commit images count once). Each group gets its rank; once the reference keeps no more, it stops, unless it was
  * asked to watch images (explain): then it walks on, keeping nothing, until it has reached them all.
  */
-import type { CommitInfo, Digest } from '../ports.js';
+import type { CommitInfo } from '../ports.js';
 import type { SelectedRef } from './select-refs.js';
 
 /** Why a reference stopped keeping: its `last`, its `in`, or every mapped image reached. */
@@ -19,10 +19,10 @@ export class RefState {
   /** How many digests this reference has reached. */
   reachedCount = 0;
   /**
-   * The reached digests that other commits may list again. A reference visits each commit once, so
-   * a digest of one commit cannot come back; only `multiCommit` digests (all, when unknown) are held.
+   * The reached images that other commits may list again. A reference visits each commit once, so
+   * an image of one commit cannot come back; only `multiCommit` images are held.
    */
-  readonly reached = new Set<Digest>();
+  readonly reached = new Set<number>();
   /** Whether the reference still keeps what it reaches. */
   keeping = true;
   /** Why it stopped keeping, once it has. */
@@ -34,7 +34,7 @@ export class RefState {
   lastInWindow = true;
   /** The commit of that visit and the digests first reached there. */
   lastRankAt: CommitInfo | undefined;
-  lastFresh: readonly Digest[] = [];
+  lastFresh: readonly number[] = [];
   /** The last commit the reference kept an image at. */
   lastKept: CommitInfo | undefined;
   /** Watched images this reference has not reached yet. */
@@ -44,9 +44,10 @@ export class RefState {
     readonly selected: SelectedRef,
     now: Date,
     private readonly mappedImages: number,
-    private readonly multiCommit?: ReadonlySet<Digest>,
+    /** Per image, 1 when more than one commit lists it; undefined when none does. */
+    private readonly multiCommit: Uint8Array | undefined,
     /** Images to rank even beyond the limits (explain); the walk goes on until this reference reached them all. */
-    private readonly watched?: ReadonlySet<Digest>,
+    private readonly watched?: ReadonlySet<number>,
   ) {
     const { images } = selected;
     this.cutoff = images.in === undefined ? undefined : now.getTime() - images.in;
@@ -65,7 +66,7 @@ export class RefState {
   }
 
   /** Visits a commit; returns the digests this reference keeps at it. */
-  visit(commit: CommitInfo, images: readonly Digest[] | undefined): readonly Digest[] {
+  visit(commit: CommitInfo, images: readonly number[] | undefined): readonly number[] {
     if (this.done) return [];
     const inWindow = this.cutoff === undefined || commit.date.getTime() > this.cutoff;
     // Commits come newest first: once outside `in`, nothing later can be a candidate (And),
@@ -76,9 +77,9 @@ export class RefState {
     }
     if (!images) return [];
     const multi = this.multiCommit;
-    const fresh = multi && multi.size === 0 ? images : images.filter((d) => !this.reached.has(d));
+    const fresh = multi ? images.filter((d) => multi[d] === 0 || !this.reached.has(d)) : images;
     if (fresh.length === 0) return [];
-    for (const d of fresh) if (!multi || multi.has(d)) this.reached.add(d);
+    if (multi) for (const d of fresh) if (multi[d] === 1) this.reached.add(d);
     this.reachedCount += fresh.length;
     if (this.watchLeft > 0) for (const d of fresh) if (this.watched?.has(d)) this.watchLeft -= 1;
     const keep = this.keeping && (this.taken < this.last || (this.operator === 'Or' && inWindow));

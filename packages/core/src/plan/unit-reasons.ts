@@ -8,7 +8,6 @@ import type { ImageNode } from '../graph/graph.js';
 import type { UnitMappings } from './mapping.js';
 import { formatAge, imageTimeMs, keepListReason, recentReason, type KeepList } from './reasons.js';
 import type { Reason, StorageRole } from './types.js';
-import { KeptGroupTexts } from './decision-text.js';
 import type { WalkResult } from './walk.js';
 
 export interface UnitContext {
@@ -50,9 +49,10 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
   const { policy, now, role, keepList } = ctx;
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   const nowMs = now.getTime();
-  const texts = new KeptGroupTexts();
-  const mappingOf = ctx.mapping.reader(); // units come in the graph's order
+  const { units: mapped, commits } = ctx.mapping;
+  let next = 0; // the mapping holds the tagged units in this order: a unit's position there is the walk's too
   for (const n of units) {
+    const position = mapped[next] === n ? next++ : -1;
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
     const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
     let list = had;
@@ -69,9 +69,10 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
     } else {
       const listed = keepListReason(n, keepList);
       if (listed) (list ??= []).push(listed);
-      list = addHistoryReasons(n, ctx.walk, texts, list);
+      const history = position >= 0 ? ctx.walk.kept[position] : undefined;
+      if (history) list = list ? (list.push(...history), list) : history;
       // A final repository's image the primary never listed is treated like an unmapped one.
-      const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : mappingOf(n) === undefined) ? unmappedReason(n, policy, nowMs) : undefined;
+      const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : (position < 0 || commits[position] === undefined)) ? unmappedReason(n, policy, nowMs) : undefined;
       if (unmapped) (list ??= []).push(unmapped);
     }
     if (list && !had) reasons.set(n.digest, list);
@@ -99,15 +100,4 @@ function unmappedReason(n: ImageNode, policy: CleanupPolicy, nowMs: number): Rea
     ...(t !== undefined ? { ageMs: nowMs - t } : {}),
     ...(keepFor !== undefined ? { windowMs: keepFor } : {}),
   };
-}
-
-/** The git-history reasons of a unit, appended to `list` (created when needed): one per reference that keeps it. */
-function addHistoryReasons(n: ImageNode, walk: WalkResult, texts: KeptGroupTexts, list: Reason[] | undefined): Reason[] | undefined {
-  const keeps = walk.kept.size > 0 ? walk.kept.get(n.digest) : undefined;
-  if (!keeps) return list;
-  for (const k of keeps) {
-    const { group, detail } = texts.group(k.selected, k.commit, k.rank, k.inWindow);
-    (list ??= []).push({ reason: 'git-history', rule: k.selected.policy, detail, group });
-  }
-  return list;
 }

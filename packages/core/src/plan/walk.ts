@@ -8,8 +8,10 @@
 import { IncompleteInputError } from '../errors.js';
 import type { CommitInfo, Digest, GitHistory } from '../ports.js';
 import { Heap } from '../util/heap.js';
+import { KeptGroupTexts } from './decision-text.js';
 import { RefState, type StopCause } from './ref-state.js';
 import type { SelectedRef } from './select-refs.js';
+import type { Reason } from './types.js';
 import { IDLE, IN_HEAP, Slots, UNFETCHED, type Bits } from './walk-slots.js';
 
 /** One reference's meeting with an image group: the commit, the group's rank and whether it was within `in`. */
@@ -23,8 +25,11 @@ export interface HistoryKeep {
 }
 
 export interface WalkResult {
-  /** What kept each digest (at most a few per digest; every one for watched digests). */
-  kept: Map<Digest, HistoryKeep[]>;
+  /**
+   * By image position (WalkImages): the git-history reasons that keep it, one per reference (at most a
+   * few per image; every one for watched images); undefined where none kept it.
+   */
+  kept: ReadonlyArray<Reason[] | undefined>;
   /** Watched digests only: every reference's meeting with them, kept or not. */
   sightings: Map<Digest, HistoryKeep[]>;
   /** Each selected reference's state at the end: how many groups it met, why it stopped. */
@@ -37,42 +42,49 @@ export interface WalkResult {
 
 const MAX_DETAILS = 5;
 
-export interface ImageFacts {
-  /** How many distinct digests `imagesByCommit` holds. */
-  mapped: number;
-  /** The digests it lists under more than one commit. */
-  multiCommit: ReadonlySet<Digest>;
+/**
+ * The mapped images, each known by its position (an index into `digests`), so that the walk keeps
+ * its per-image facts in arrays instead of Maps keyed by digest.
+ */
+export interface WalkImages {
+  /** The digest at each position. */
+  digests: readonly Digest[];
+  /** Per commit id, the positions of the images built from it (no position twice under one commit). */
+  byCommit: ReadonlyMap<string, readonly number[]>;
 }
 
-function imageFacts(imagesByCommit: ReadonlyMap<string, readonly Digest[]>): ImageFacts {
-  const seen = new Set<Digest>();
-  const multiCommit = new Set<Digest>();
-  for (const list of imagesByCommit.values()) {
-    for (const d of list) {
-      if (seen.has(d)) multiCommit.add(d);
-      else seen.add(d);
+/** How many positions `byCommit` lists, and per position 1 when it lists it under more than one commit (undefined: none is). */
+function imageFacts(images: WalkImages): { mapped: number; multiCommit: Uint8Array | undefined } {
+  const times = new Uint8Array(images.digests.length);
+  let mapped = 0;
+  let multi = false;
+  for (const list of images.byCommit.values()) {
+    for (const i of list) {
+      if (times[i] === 0) mapped += 1;
+      else multi = true;
+      times[i] = Math.min(2, (times[i] as number) + 1);
     }
   }
-  return { mapped: seen.size, multiCommit };
+  return { mapped, multiCommit: multi ? times.map((t) => (t > 1 ? 1 : 0)) : undefined };
 }
 
 export async function walkHistory(
   selected: readonly SelectedRef[],
-  imagesByCommit: ReadonlyMap<string, readonly Digest[]>,
+  images: WalkImages,
   history: GitHistory,
   now: Date,
-  /** What the caller knows of `imagesByCommit`; worked out here when absent. */
-  facts: ImageFacts = imageFacts(imagesByCommit),
-  /** Mapped digests to rank beyond the limits (explain): every reference walks on until it reached them. */
-  watched: ReadonlySet<Digest> = new Set(),
+  /** Positions of mapped images to rank beyond the limits (explain): every reference walks on until it reached them. */
+  watched: ReadonlySet<number> = new Set(),
 ): Promise<WalkResult> {
+  const facts = imageFacts(images);
   const states = selected.map((s) => new RefState(s, now, facts.mapped, facts.multiCommit, watched.size > 0 ? watched : undefined));
-  const walk = new Walk(states, imagesByCommit, history, watched);
+  const walk = new Walk(states, images, history, watched);
   await walk.readTips();
   walk.visitTags();
   walk.startBranches();
   await walk.run();
-  return { kept: walk.kept, sightings: walk.sightings, refs: states, watched, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
+  const watchedDigests = new Set([...watched].map((i) => images.digests[i] as Digest));
+  return { kept: walk.kept, sightings: walk.sightings, refs: states, watched: watchedDigests, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
 }
 
 /**
@@ -80,7 +92,7 @@ export async function walkHistory(
  * have to visit it (pending) and those that have visited it (seen), one bit per reference each.
  */
 class Walk {
-  readonly kept = new Map<Digest, HistoryKeep[]>();
+  readonly kept: Array<Reason[] | undefined>;
   readonly sightings = new Map<Digest, HistoryKeep[]>();
   commitsRead = 0;
   commitsVisited = 0;
@@ -96,13 +108,17 @@ class Walk {
   /** The newest child date of an unfetched commit: the heap may not pass it before they are read. */
   private unfetchedBound = Number.NEGATIVE_INFINITY;
   private activeCount = 0;
+  private readonly texts = new KeptGroupTexts();
+  private readonly imagesByCommit: ReadonlyMap<string, readonly number[]>;
 
   constructor(
     private readonly states: readonly RefState[],
-    private readonly imagesByCommit: ReadonlyMap<string, readonly Digest[]>,
+    private readonly images: WalkImages,
     private readonly history: GitHistory,
-    private readonly watched: ReadonlySet<Digest>,
+    private readonly watched: ReadonlySet<number>,
   ) {
+    this.imagesByCommit = images.byCommit;
+    this.kept = new Array<Reason[] | undefined>(images.digests.length);
     this.words = Math.max(1, Math.ceil(states.length / 32));
     this.active = new Uint32Array(this.words);
     this.fresh = new Uint32Array(this.words);
@@ -249,35 +265,40 @@ class Walk {
    * A git tag that keeps nothing of its own commit (`last: 0`, or the commit outside `in`) still met
    * those images as its first group: noted for every digest, so that each miss says so (one commit per tag).
    */
-  private sightTagGroup(state: RefState, commit: CommitInfo, images: readonly Digest[], kept: readonly Digest[]): void {
+  private sightTagGroup(state: RefState, commit: CommitInfo, images: readonly number[], kept: readonly number[]): void {
     const inWindow = state.cutoff === undefined || commit.date.getTime() > state.cutoff;
-    for (const d of images) {
-      if (kept.includes(d)) continue;
-      append(this.sightings, d, { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) });
+    for (const i of images) {
+      if (kept.includes(i)) continue;
+      append(this.sightings, this.images.digests[i] as Digest, { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) });
     }
   }
 
-  /** Notes that each of `states` kept these images of the commit (one lookup per digest; at most MAX_DETAILS each, but every one for a watched digest). */
-  private keepAll(states: readonly RefState[], commit: CommitInfo, digests: readonly Digest[]): void {
-    for (const d of digests) {
-      let list = this.kept.get(d);
+  /**
+   * Notes that each of `states` kept these images of the commit: a git-history reason each (at most
+   * MAX_DETAILS per image, but every one for a watched image).
+   */
+  private keepAll(states: readonly RefState[], commit: CommitInfo, images: readonly number[]): void {
+    const kept = this.kept;
+    for (const i of images) {
+      let list = kept[i];
       for (const state of states) {
-        if (list && list.length >= MAX_DETAILS && (this.watched.size === 0 || !this.watched.has(d))) break;
-        const detail: HistoryKeep = { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow };
-        if (list) list.push(detail);
-        else this.kept.set(d, (list = [detail]));
+        if (list && list.length >= MAX_DETAILS && (this.watched.size === 0 || !this.watched.has(i))) break;
+        const { group, detail } = this.texts.group(state.selected, commit, state.lastRank, state.lastInWindow);
+        const reason: Reason = { reason: 'git-history', rule: state.selected.policy, detail, group };
+        if (list) list.push(reason);
+        else kept[i] = list = [reason];
       }
     }
   }
 
-  /** Notes what the reference kept at the commit, and (watched digests) every group it met there. */
-  private keep(state: RefState, commit: CommitInfo, digests: readonly Digest[]): void {
-    if (digests.length > 0) this.keepAll([state], commit, digests);
+  /** Notes what the reference kept at the commit, and (watched images) every group it met there. */
+  private keep(state: RefState, commit: CommitInfo, images: readonly number[]): void {
+    if (images.length > 0) this.keepAll([state], commit, images);
     if (this.watched.size === 0 || state.lastRankAt !== commit) return;
-    const afterStop = !state.keeping && state.stoppedBy && digests.length === 0 ? { afterStop: state.stoppedBy } : {};
-    for (const d of state.lastFresh) {
-      if (!this.watched.has(d)) continue;
-      append(this.sightings, d, { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow, ...afterStop });
+    const afterStop = !state.keeping && state.stoppedBy && images.length === 0 ? { afterStop: state.stoppedBy } : {};
+    for (const i of state.lastFresh) {
+      if (!this.watched.has(i)) continue;
+      append(this.sightings, this.images.digests[i] as Digest, { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow, ...afterStop });
     }
   }
 }
