@@ -35,6 +35,23 @@ test('§5 no stale tags when every tag of the digest would go, or the tag is nam
   assert.equal(plan.untag, [], 'a digest keeps at least one tag');
 });
 
+test('§5 what the plan learnt of the history already is not asked again, and decides alike', async () => {
+  const g = new GraphBuilder();
+  const m2 = idOf('m2');
+  const gone = idOf('rewritten');
+  // No revision label: the tags map the image (their prefixes resolved for the mapping), and the walk reads m2.
+  g.image({ name: 'by-tags', tags: [`sha-${m2.slice(0, 7)}`, m2, `sha-${gone.slice(0, 7)}`, 'release'] });
+  const h = history();
+  const prefixCalls: string[][] = [];
+  const resolve = h.resolvePrefixes.bind(h);
+  h.resolvePrefixes = async (prefixes) => (prefixCalls.push([...prefixes]), resolve(prefixes));
+  const plan = await planWith({ yaml: POLICY, graph: g.build(), history: h });
+  assert.is(plan.kept.length, 1);
+  assert.equal(plan.untag.map((u) => u.tag), [`sha-${gone.slice(0, 7)}`]);
+  assert.equal(prefixCalls, [[m2.slice(0, 7), gone.slice(0, 7)]], 'resolved once, for the mapping');
+  assert.is(h.asked.filter((id) => id === m2).length, 1, 'm2 read once, by the walk');
+});
+
 test('§5 stale tags are removed through deleteTag where the registry can, else left and reported', async () => {
   const item = { digest: 'sha256:aa', tag: 'sha-0000000', why: 'stale', listed: { digest: 'sha256:aa', tags: ['sha-0000000', 'main'] } };
   const can = new FakeRegistry();

@@ -17,7 +17,7 @@ import { missContext } from './history-misses.js';
 import { splitKeptAndDeleted } from './plan-lists.js';
 import { compileKeepList, inUseReasons } from './reasons.js';
 import { selectReferences } from './select-refs.js';
-import { findStaleTags } from './stale-tags.js';
+import { findStaleTags, type KnownHistory } from './stale-tags.js';
 import type { Plan, PrimaryDecisions, Reason, StorageRole } from './types.js';
 import { addUnitReasons } from './unit-reasons.js';
 import { walkHistory, type WalkResult } from './walk.js';
@@ -70,7 +70,7 @@ async function readRefs(history: GitHistory, early: Promise<GitRef[]> | undefine
   }
 }
 
-const NO_WALK: WalkResult = { kept: [], sightings: new Map(), refs: [], watched: new Set(), commitsRead: 0, commitsVisited: 0 };
+const NO_WALK: WalkResult = { kept: [], sightings: new Map(), read: () => false, refs: [], watched: new Set(), commitsRead: 0, commitsVisited: 0 };
 
 export async function planCleanup(input: PlanInput): Promise<Plan> {
   const { graph, policy, now, history, role } = input;
@@ -101,7 +101,7 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
 
   const misses = selection ? missContext(selection.policies, walk, refs, now, policy.imageCommits.tagPatterns) : undefined;
   const { kept, toDelete, keptNodes, deletedNodes } = splitKeptAndDeleted(graph, reasons, mapping, { now, policy, useGit, role, misses });
-  const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList) : [];
+  const untag = history && !role ? await findStaleTags(kept, history, policy.imageCommits.tagPatterns, keepList, knownHistory(walk, mapping)) : [];
   const freed = freedBytes(graph, keptNodes, deletedNodes);
   const childrenLeft = input.registry.listsUntagged ? 0 : childrenLeftBehind(graph, (d) => reasons.has(d), deletedNodes);
   return {
@@ -111,6 +111,12 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
       ...(freed !== undefined ? { freedBytes: freed } : {}), ...(childrenLeft > 0 ? { childrenLeft } : {}),
     },
   };
+}
+
+/** What the walk and the mapping learnt of the history, for the stale tags (asked again only for the rest). */
+function knownHistory(walk: WalkResult, mapping: UnitMappings): KnownHistory {
+  const { asked, resolved } = mapping.prefixes;
+  return { holds: walk.read, resolves: (p) => (asked.has(p) ? (resolved.get(p) ?? null) : undefined) };
 }
 
 /** The positions (in the mapping's units) of the mapped units explain names. */

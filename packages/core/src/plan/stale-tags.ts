@@ -11,30 +11,53 @@ import { shaFromTag } from './mapping.js';
 import type { KeepList } from './reasons.js';
 import type { KeptImage, StaleTag } from './types.js';
 
+/**
+ * What this plan learnt of the history already (the same history, moments before): commits the walk
+ * read, and abbreviated ids the mapping had resolved. Only the rest is asked again.
+ */
+export interface KnownHistory {
+  /** True when the history is known to hold the commit; false: not known. */
+  holds(id: string): boolean;
+  /** The full id, null when it is known not to resolve, undefined when not known. */
+  resolves(prefix: string): string | null | undefined;
+}
+
+const NOTHING_KNOWN: KnownHistory = { holds: () => false, resolves: () => undefined };
+
 export async function findStaleTags(
   kept: readonly KeptImage[],
   history: GitHistory,
   tagPatterns: readonly LinearRegex[],
   keepList: KeepList,
+  known: KnownHistory = NOTHING_KNOWN,
 ): Promise<StaleTag[]> {
   type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string };
   const candidates: Candidate[] = [];
   for (const image of kept) {
     if (image.tags.length < 2 || image.kind === 'attachment') continue;
-    const named = new Set(image.reasons.flatMap((r) => (r.tag !== undefined ? [r.tag] : [])));
     for (const tag of image.tags) {
-      if (named.has(tag) || keepList.some((k) => k.matches(tag))) continue;
+      if (image.reasons.some((r) => r.tag === tag) || keepList.some((k) => k.matches(tag))) continue;
       const c = shaFromTag(tag, tagPatterns);
       if (c?.full) candidates.push({ image, tag, full: c.full });
       else if (c?.prefix) candidates.push({ image, tag, prefix: c.prefix });
     }
   }
   if (candidates.length === 0) return [];
-  const fulls = [...new Set(candidates.flatMap((c) => (c.full ? [c.full] : [])))];
-  const prefixes = [...new Set(candidates.flatMap((c) => (c.prefix ? [c.prefix] : [])))];
-  const held = fulls.length > 0 ? await history.commits(fulls) : new Map();
-  const resolved = prefixes.length > 0 ? await history.resolvePrefixes(prefixes) : new Map<string, string>();
-  const gone = candidates.filter((c) => (c.full ? !held.has(c.full) : !resolved.has(c.prefix as string)));
+  const fulls = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const c of candidates) {
+    if (c.full !== undefined && !known.holds(c.full)) fulls.add(c.full);
+    if (c.prefix !== undefined && known.resolves(c.prefix) === undefined) prefixes.add(c.prefix);
+  }
+  const held = fulls.size > 0 ? await history.commits([...fulls]) : new Map();
+  const resolved = prefixes.size > 0 ? await history.resolvePrefixes([...prefixes]) : new Map<string, string>();
+  const isGone = (c: Candidate): boolean => {
+    if (c.full !== undefined) return !known.holds(c.full) && !held.has(c.full);
+    const p = c.prefix as string;
+    const before = known.resolves(p);
+    return before === undefined ? !resolved.has(p) : before === null;
+  };
+  const gone = candidates.filter(isGone);
 
   const out: StaleTag[] = [];
   const byImage = new Map<KeptImage, Candidate[]>();

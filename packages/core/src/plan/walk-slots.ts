@@ -72,6 +72,12 @@ export class Slots {
     return this.ids[slot] as string;
   }
 
+  /** Whether the commit was read (its info is held). */
+  holds(id: string): boolean {
+    const slot = this.index.get(id);
+    return slot !== undefined && this.infos[slot] !== undefined;
+  }
+
   hasInfo(slot: number): boolean {
     return this.infos[slot] !== undefined;
   }

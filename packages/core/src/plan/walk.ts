@@ -34,6 +34,8 @@ export interface WalkResult {
   sightings: Map<Digest, HistoryKeep[]>;
   /** Each selected reference's state at the end: how many groups it met, why it stopped. */
   refs: readonly RefState[];
+  /** Whether the walk read the commit (so the history holds it). */
+  read: (id: string) => boolean;
   /** Whether watched digests were followed to the end of every reference's history. */
   watched: ReadonlySet<Digest>;
   commitsRead: number;
@@ -84,7 +86,7 @@ export async function walkHistory(
   walk.startBranches();
   await walk.run();
   const watchedDigests = new Set([...watched].map((i) => images.digests[i] as Digest));
-  return { kept: walk.kept, sightings: walk.sightings, refs: states, watched: watchedDigests, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
+  return { kept: walk.kept, sightings: walk.sightings, read: (id) => walk.holds(id), refs: states, watched: watchedDigests, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
 }
 
 /**
@@ -124,6 +126,10 @@ class Walk {
     this.fresh = new Uint32Array(this.words);
     this.slots = new Slots(this.words);
     this.heap = new Heap<number>((a, b) => this.slots.newerFirst(a, b));
+  }
+
+  holds(id: string): boolean {
+    return this.slots.holds(id);
   }
 
   async readTips(): Promise<void> {
