@@ -61,8 +61,8 @@ function keepsText(limit: Limit): string {
 /**
  * The sentences of kept groups — `3rd image group of branch main; cleanup.keepPolicies[2] keeps 10 (commit
  * 1a2b3c4 of 2026-11-30)` — with what repeats made once: each selected
- * reference's part (per policy, reference and limit, in both forms), each rank's ordinal and each commit's
- * `(commit … of …)` with its `{ id, date }`. One per plan; about 100,000 kept groups in the bench's deep
+ * reference's part (per policy, reference and limit, in both forms), each rank's ordinal and the commit's
+ * `(commit … of …)` with its `{ id, date }` (for as long as the groups asked about are the same commit's). One per plan; about 100,000 kept groups in the bench's deep
  * policy, where making each sentence from its parts was most of the kept reasons' time.
  */
 export class KeptGroupTexts {
@@ -70,7 +70,11 @@ export class KeptGroupTexts {
   private readonly ordinals: string[] = [];
   /** `2026-11-30` by UTC day number (toISOString is most of a sentence's cost otherwise). */
   private readonly days = new Map<number, string>();
-  private readonly commits = new Map<CommitInfo, { commit: { id: string; date: Date }; text: string }>();
+  /**
+   * The last commit's `{ id, date }` and ` (commit … of …)`: the walk notes every group of a commit while it
+   * visits it, so one entry does what a Map of 50,000 commits did.
+   */
+  private last: { info: CommitInfo; commit: { id: string; date: Date }; text: string } | undefined;
 
   /** The finding and sentence of a group the selected reference kept at the commit. */
   group(selected: SelectedRef, commit: CommitInfo, rank: number, inWindow: boolean): { group: GroupFinding; detail: string } {
@@ -84,14 +88,13 @@ export class KeptGroupTexts {
       };
       this.byReference.set(selected, ref);
     }
-    let c = this.commits.get(commit);
-    if (!c) {
+    let c = this.last;
+    if (c?.info !== commit) {
       const { id, date } = commit;
       const dayNumber = Math.floor(date.getTime() / DAY_MS);
       let dayText = this.days.get(dayNumber);
       if (dayText === undefined) this.days.set(dayNumber, (dayText = day(date)));
-      c = { commit: { id, date }, text: `${shortCommit(id)} of ${dayText})` };
-      this.commits.set(commit, c);
+      this.last = c = { info: commit, commit: { id, date }, text: `${shortCommit(id)} of ${dayText})` };
     }
     const ordinalText = (this.ordinals[rank] ??= `${ordinal(rank)} `);
     const beyondLast = limit.last !== undefined && rank > limit.last;

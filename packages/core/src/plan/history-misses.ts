@@ -52,6 +52,11 @@ export interface MissContext {
   /** A matching reference left out by `references.limit` is the same miss for every image it names: one object each. */
   notSelected: Map<PolicyMatch, PolicyMiss>;
   /**
+   * The tip commits and names (and slugs) of every policy's left-out references, together: an image whose
+   * commits and tags are none of them has no such miss (one lookup each instead of one per policy).
+   */
+  unselected: { commits: ReadonlySet<string>; names: ReadonlySet<string> };
+  /**
    * The end of the `why` sentence of images mapped by their revision label whose tags name no gone branch,
    * by nearest miss: ` (revision label): <the miss>`, made once and shared.
    */
@@ -78,8 +83,16 @@ export function missContext(policies: readonly PolicySelection[], walk: WalkResu
     else statesByPolicy.set(s.selected.position.index, [s]);
   }
   const facts = new Map<number, PolicyFacts>();
-  for (const p of policies) facts.set(p.position.index, policyFacts(p, statesByPolicy.get(p.position.index) ?? []));
-  return { policies, walk, now, names: { branch, tag }, facts, tagPatterns, notSelected: new Map(), labelTails: new Map() };
+  const unselected = { commits: new Set<string>(), names: new Set<string>() };
+  for (const p of policies) {
+    const f = policyFacts(p, statesByPolicy.get(p.position.index) ?? []);
+    facts.set(p.position.index, f);
+    // The policies notSelectedMiss looks at.
+    if (!p.policy.references.limit || f.unselectedByName.size === 0) continue;
+    for (const c of f.unselectedByCommit.keys()) unselected.commits.add(c);
+    for (const name of f.unselectedByName.keys()) unselected.names.add(name);
+  }
+  return { policies, walk, now, names: { branch, tag }, facts, tagPatterns, notSelected: new Map(), unselected, labelTails: new Map() };
 }
 
 function policyFacts(p: PolicySelection, states: readonly RefState[]): PolicyFacts {
@@ -155,7 +168,7 @@ function closer(a: PolicyMiss, b: PolicyMiss): boolean {
  */
 export function historyMisses(n: ImageNode, m: ImageCommits, ctx: MissContext): { misses: readonly PolicyMiss[]; nearest: PolicyMiss | undefined } {
   const sightings = ctx.walk.sightings.size > 0 ? ctx.walk.sightings.get(n.digest) : undefined;
-  if (!sightings && (ctx.walk.watched.size === 0 || !ctx.walk.watched.has(n.digest)) && ctx.policies.every((p) => notSelectedMiss(n, m, p, ctx) === undefined)) {
+  if (!sightings && (ctx.walk.watched.size === 0 || !ctx.walk.watched.has(n.digest)) && (!namesUnselected(n, m, ctx) || ctx.policies.every((p) => notSelectedMiss(n, m, p, ctx) === undefined))) {
     if (!ctx.unmet) {
       const misses = ctx.policies.map((p) => unreachedMiss(n.digest, p, ctx));
       ctx.unmet = { misses, nearest: nearestMiss(misses) };
@@ -207,6 +220,15 @@ const VERSION_LIKE = /^v?\d+([._-]\d+)*([-+.][0-9A-Za-z.-]*)?$/;
 /** Whether a tag reads as a branch name that is gone: not a reference now, not `latest`, not a commit or a version. */
 function branchLike(tag: string, ctx: MissContext): boolean {
   return tag !== 'latest' && !ctx.names.branch.has(tag) && !ctx.names.tag.has(tag) && !VERSION_LIKE.test(tag) && shaFromTag(tag, ctx.tagPatterns) === undefined;
+}
+
+/** Whether one of the image's commits or tags is a left-out reference's tip or name, for some policy. */
+function namesUnselected(n: ImageNode, m: ImageCommits, ctx: MissContext): boolean {
+  const { commits, names } = ctx.unselected;
+  if (names.size === 0) return false;
+  for (const c of m.ids) if (commits.has(c)) return true;
+  for (const t of n.tags) if (names.has(t)) return true;
+  return false;
 }
 
 /** A matching reference at the image's commit, or named like the image, that `references.limit` leaves out. */

@@ -133,8 +133,8 @@ export async function mapImageCommits(
   return new UnitMappings(units, units.map((n, i) => commitsOf(n, found[i], resolved, byName)), { asked: toResolve, resolved });
 }
 
-/** What a unit offers for rules 1 and 2: hex revision labels, or else SHA-shaped tags. */
-type Candidates = { labels: string[]; prefixes: boolean } | { done: ImageCommits } | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
+/** What a unit offers for rules 1 and 2: hex revision labels (already its mapping when all are full ids), or else SHA-shaped tags. */
+type Candidates = { labels: string[]; prefixes: boolean } | ImageCommits | { tags: Array<{ tag: string; c: TagCandidate }> } | undefined;
 
 /**
  * The candidates of every unit, and the hex prefixes to resolve in the history. The first rule that
@@ -158,7 +158,7 @@ function commitCandidates(units: readonly ImageNode[], graph: ImageGraph, tagPat
     }
     if (revs.length > 0) {
       // Full ids need nothing resolved: the mapping is made here (most images of a real registry).
-      found[i] = prefixes ? { labels: revs, prefixes } : { done: { ids: revs.length > 1 ? [...new Set(revs)] : revs, via: LABEL_VIA } };
+      found[i] = prefixes ? { labels: revs, prefixes } : { ids: revs.length > 1 ? [...new Set(revs)] : revs, via: LABEL_VIA };
       return;
     }
     const list: Array<{ tag: string; c: TagCandidate }> = [];
@@ -196,7 +196,7 @@ function referenceNames(refs: readonly GitRef[], policy: CleanupPolicy): Map<str
 /** The first of rules 1-3 that yields a commit for the unit. */
 function commitsOf(n: ImageNode, f: Candidates, resolved: ReadonlyMap<string, string>, byName: ReadonlyMap<string, string[]>): ImageCommits | undefined {
   // 1. Revision label or annotation.
-  if (f && 'done' in f) return f.done;
+  if (f && 'ids' in f) return f;
   if (f && 'labels' in f) {
     const fromLabel = f.prefixes ? f.labels.map((rev) => (FULL.test(rev) ? rev : resolved.get(rev) ?? `unresolved:${rev}`)) : f.labels;
     return { ids: fromLabel.length > 1 ? [...new Set(fromLabel)] : fromLabel, via: LABEL_VIA };

@@ -100,12 +100,16 @@ export function digestOrder(list: ReadonlyArray<{ digest: Digest }>): Uint32Arra
     keys[i] = Math.floor(k / drop) * shift + i;
   }
   keys.sort();
-  const order = Uint32Array.from(keys, (k) => k % shift);
+  const order = new Uint32Array(list.length); // a loop: Uint32Array.from with a function is several times slower
+  for (let i = 0; i < order.length; i++) order[i] = (keys[i] as number) % shift;
   // Runs with the same leading bits: in string order (rare: two of 100,000 random digests share 36 bits about once in 15 sorts).
-  for (let i = 1, run = 0; i <= order.length; i++) {
-    if (i < order.length && Math.floor((keys[i] as number) / shift) === Math.floor((keys[i - 1] as number) / shift)) continue;
+  let previous = Number.NaN;
+  for (let i = 0, run = 0; i <= order.length; i++) {
+    const prefix = i < order.length ? Math.floor((keys[i] as number) / shift) : Number.NaN;
+    if (prefix === previous) continue;
     if (i - run > 1) order.subarray(run, i).sort((a, b) => byDigest(list[a] as { digest: Digest }, list[b] as { digest: Digest }));
     run = i;
+    previous = prefix;
   }
   return order;
 }
