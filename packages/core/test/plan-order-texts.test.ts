@@ -2,7 +2,8 @@
  * The planner's fast paths against the plain ones they replace: digestOrder (packed numbers sorted
  * natively) against a string sort, with digests that tie in their leading bits and digests that are
  * not sha256; KeptGroupTexts' cached sentences against sentences written out here in full; UnitMappings'
- * in-order reader against its lookup by digest, asked in and out of order.
+ * in-order reader against its lookup by digest, asked in and out of order; KeptReasons (reasons in an
+ * array by node index) against what a Map by digest answers.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +11,8 @@ import { digestOrder } from '../src/plan/plan-lists.js';
 import { KeptGroupTexts } from '../src/plan/decision-text.js';
 import type { PolicyPosition, ReferenceName } from '../src/plan/types.js';
 import { UnitMappings } from '../src/plan/mapping.js';
+import { KeptReasons } from '../src/plan/kept-reasons.js';
+import type { Reason } from '../src/plan/types.js';
 import type { ImageNode } from '../src/graph/graph.js';
 import type { SelectedRef } from '../src/plan/select-refs.js';
 import type { Limit } from '../src/policy/types.js';
@@ -63,7 +66,7 @@ test('KeptGroupTexts: within last, beyond last (kept by in, Or), shared commits 
 });
 
 const node = (digest: string, tags: string[]): ImageNode => ({
-  digest, tags, listed: { digest, tags }, kind: 'image', children: [], parents: [], subject: undefined, attachments: [], revisions: [], created: undefined, platform: undefined, blobs: [],
+  digest, index: 0, tags, listed: { digest, tags }, kind: 'image', children: [], parents: [], subject: undefined, attachments: [], revisions: [], created: undefined, platform: undefined, blobs: [],
 });
 
 test('UnitMappings: the reader answers like the lookup by digest, in the graph order, out of it, and for nodes that are not units', () => {
@@ -79,6 +82,24 @@ test('UnitMappings: the reader answers like the lookup by digest, in the graph o
   assert.is(mappings.get('sha256:b'), undefined);
   assert.ok(mappings.has('sha256:c'));
   assert.is(UnitMappings.NONE.get('sha256:a'), undefined);
+});
+
+test('KeptReasons: by node, by digest, in the order the first reasons came; a misnumbered graph is refused', () => {
+  const nodes = ['sha256:a', 'sha256:b', 'sha256:c'].map((d, i) => ({ ...node(d, []), index: i }));
+  const graph = { nodes: new Map(nodes.map((n) => [n.digest, n])) };
+  const reasons = new KeptReasons(graph);
+  const r = (detail: string): Reason => ({ reason: 'closure', rule: 'closure', detail });
+  reasons.add('sha256:c', r('c1'));
+  reasons.set(nodes[0] as ImageNode, [r('a1')]);
+  reasons.add('sha256:c', r('c2'));
+  reasons.add('sha256:elsewhere', r('e1'));
+  assert.equal(reasons.digests(), ['sha256:c', 'sha256:a', 'sha256:elsewhere']);
+  assert.equal(reasons.of(nodes[2] as ImageNode)?.map((x) => x.detail), ['c1', 'c2']);
+  assert.equal(reasons.get('sha256:elsewhere')?.map((x) => x.detail), ['e1']);
+  assert.ok(reasons.has('sha256:a') && !reasons.has('sha256:b'));
+  assert.is(reasons.of(nodes[1] as ImageNode), undefined);
+  const twice = { nodes: new Map(nodes.map((n) => [n.digest, { ...n, index: 0 }])) };
+  assert.throws(() => new KeptReasons(twice), /sha256:b has index 0, not its position 1/);
 });
 
 test.run();

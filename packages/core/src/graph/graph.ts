@@ -12,6 +12,8 @@ export type NodeKind = 'image' | 'index' | 'attachment' | 'unknown';
 
 export interface ImageNode {
   digest: Digest;
+  /** The node's position in `ImageGraph.nodes` (0, 1, 2, … in the order the nodes were made): per-node facts of a plan live in arrays by it. */
+  index: number;
   tags: string[];
   /** The listing entry; undefined for an index child the registry does not list. */
   listed: ListedImage | undefined;
@@ -64,7 +66,7 @@ export function buildGraph(listing: readonly ListedImage[], facts: ReadFacts, re
     let n = nodes.get(digest);
     if (!n) {
       // Every key from the start (one hidden class for all nodes): the planner reads these for every image.
-      n = { digest, tags: [], listed: undefined, kind: 'unknown', children: [], parents: [], subject: undefined, attachments: [], revisions: [], created: undefined, platform: undefined, blobs: [] };
+      n = { digest, index: nodes.size, tags: [], listed: undefined, kind: 'unknown', children: [], parents: [], subject: undefined, attachments: [], revisions: [], created: undefined, platform: undefined, blobs: [] };
       nodes.set(digest, n);
     }
     return n;

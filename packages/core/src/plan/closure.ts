@@ -4,6 +4,7 @@
  */
 import type { Digest } from '../ports.js';
 import type { ImageGraph } from '../graph/graph.js';
+import type { KeptReasons } from './kept-reasons.js';
 import type { Reason } from './types.js';
 
 /**
@@ -19,8 +20,8 @@ export function keepAttachmentsOfUnlistedSubjects(graph: ImageGraph, add: (d: Di
 }
 
 /** Adds a closure reason to everything a kept digest reaches, breadth first from every kept digest. */
-export function closeOverKept(graph: ImageGraph, reasons: Map<Digest, Reason[]>, add: (d: Digest, r: Reason) => void): void {
-  const queue = [...reasons.keys()];
+export function closeOverKept(graph: ImageGraph, reasons: KeptReasons, add: (d: Digest, r: Reason) => void): void {
+  const queue = [...reasons.digests()];
   const closureOf = (d: Digest, from: Digest, what: string): void => {
     if (!reasons.has(d)) queue.push(d);
     add(d, { reason: 'closure', rule: 'closure', of: from, detail: `${what} ${from}` });

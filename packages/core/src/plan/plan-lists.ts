@@ -5,6 +5,7 @@
 import type { Digest, ListedImage } from '../ports.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
 import { deletionDecision, type DecisionContext } from './deletion-decision.js';
+import type { KeptReasons } from './kept-reasons.js';
 import type { UnitMappings } from './mapping.js';
 import { imageTime } from './reasons.js';
 import { REASON_ORDER, type DeletionItem, type KeptImage, type Plan, type PlannedImage, type Reason, type ReasonName } from './types.js';
@@ -26,7 +27,7 @@ const NOTHING_FIRST: Digest[] = [];
  * with every key (an absent platform, build time or mapping is `undefined`), so that all share one
  * shape: adding keys one by one costs several times as much at 100,000 images.
  */
-export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Digest, Reason[]>, mapping: UnitMappings, why: DecisionContext): SplitLists {
+export function splitKeptAndDeleted(graph: ImageGraph, reasons: KeptReasons, mapping: UnitMappings, why: DecisionContext): SplitLists {
   const listed: ImageNode[] = [];
   for (const n of graph.nodes.values()) if (n.listed) listed.push(n);
   const deleting = (d: Digest): boolean => !reasons.has(d) && graph.nodes.get(d)?.listed !== undefined;
@@ -36,7 +37,7 @@ export function splitKeptAndDeleted(graph: ImageGraph, reasons: ReadonlyMap<Dige
   for (let i = 0; i < listed.length; i++) {
     const n = listed[i] as ImageNode;
     const m = mappingOf(n);
-    const r = reasons.get(n.digest);
+    const r = reasons.of(n);
     if (r) {
       kept[i] = 1;
       entries[i] = {

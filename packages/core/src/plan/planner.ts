@@ -9,6 +9,7 @@ import { IncompleteInputError } from '../errors.js';
 import type { ClusterImageUse, Digest, GitHistory, GitRef } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageGraph, ImageNode } from '../graph/graph.js';
+import { KeptReasons } from './kept-reasons.js';
 import { closeOverKept, keepAttachmentsOfUnlistedSubjects } from './closure.js';
 import { mapImageCommits, planningUnits, UnitMappings } from './mapping.js';
 import { childrenLeftBehind, freedBytes } from './freed.js';
@@ -86,12 +87,8 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
   const watched = watchedUnits(mapping, input.explain);
   const walk = useGit && history && selected.length > 0 ? await walkSelected(selected, mapping, history, now, watched) : NO_WALK;
 
-  const reasons = new Map<Digest, Reason[]>();
-  const add = (d: Digest, r: Reason): void => {
-    const list = reasons.get(d) ?? [];
-    list.push(r);
-    reasons.set(d, list);
-  };
+  const reasons = new KeptReasons(graph);
+  const add = (d: Digest, r: Reason): void => reasons.add(d, r);
   const inUse = policy.disableKubernetesBasedPolicy ? new Map<Digest, Reason[]>() : inUseReasons(graph, input.registry.imageReference, input.clusterImages);
   for (const [d, list] of inUse) for (const r of list) add(d, r);
   const keepList = compileKeepList(input.keepTags);

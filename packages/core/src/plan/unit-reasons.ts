@@ -5,6 +5,7 @@
 import type { Digest } from '../ports.js';
 import type { CleanupPolicy } from '../policy/types.js';
 import type { ImageNode } from '../graph/graph.js';
+import type { KeptReasons } from './kept-reasons.js';
 import type { UnitMappings } from './mapping.js';
 import { formatAge, imageTimeMs, keepListReason, recentReason, type KeepList } from './reasons.js';
 import type { Reason, StorageRole } from './types.js';
@@ -45,7 +46,7 @@ export const short = (id: string): string => (id.startsWith('unresolved:') ? id.
  * Adds every unit's own reasons to `reasons` (which holds the in-use reasons already; `inUse` tells
  * which digests those are, so a unit's list is entered once).
  */
-export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest, Reason[]>, inUse: ReadonlyMap<Digest, unknown>, ctx: UnitContext): void {
+export function addUnitReasons(units: readonly ImageNode[], reasons: KeptReasons, inUse: ReadonlyMap<Digest, unknown>, ctx: UnitContext): void {
   const { policy, now, role, keepList } = ctx;
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   const nowMs = now.getTime();
@@ -54,7 +55,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
   for (const n of units) {
     const position = mapped[next] === n ? next++ : -1;
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
-    const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.get(n.digest) : undefined;
+    const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.of(n) : undefined;
     let list = had;
     const recent = recentReason(n, now, recentHours);
     if (recent) (list ??= []).push(recent);
@@ -75,7 +76,7 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: Map<Digest,
       const unmapped = (role?.kind === 'final' ? !knownToPrimary(n, role) : (position < 0 || commits[position] === undefined)) ? unmappedReason(n, policy, nowMs) : undefined;
       if (unmapped) (list ??= []).push(unmapped);
     }
-    if (list && !had) reasons.set(n.digest, list);
+    if (list && !had) reasons.set(n, list);
   }
 }
 
