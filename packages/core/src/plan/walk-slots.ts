@@ -20,20 +20,28 @@ export class Slots {
   /** IDLE, IN_HEAP or UNFETCHED. */
   state = new Uint8Array(64);
   /**
-   * Per slot: `words` pending words, then `words` seen words, in pages of PAGE slots (a page is made when
-   * its first slot is; nothing is copied as the walk grows — with 1,700 references a slot holds 430 bytes).
+   * Per slot: `words` pending words, then `words` seen words, then `summaryWords` words with a bit per
+   * pending word that may be non-zero (a commit is pending for a few references of 1,700: the walk
+   * reads and ORs those words only). In pages of PAGE slots (a page is made when its first slot is;
+   * nothing is copied as the walk grows — with 1,700 references a slot holds 440 bytes).
    */
   private readonly pages: Uint32Array[] = [];
+  /** Words per slot: pending, seen, summary. */
+  private readonly stride: number;
+  readonly summaryWords: number;
 
-  constructor(private readonly words: number) {}
+  constructor(private readonly words: number) {
+    this.summaryWords = Math.ceil(words / 32);
+    this.stride = 2 * words + this.summaryWords;
+  }
 
-  /** The page holding the slot's words, and where in it they start (`words` pending, then `words` seen). */
+  /** The page holding the slot's words, and where in it they start (`words` pending, `words` seen, then the summary). */
   page(slot: number): Uint32Array {
     return this.pages[slot >> PAGE_BITS] as Uint32Array;
   }
 
   offset(slot: number): number {
-    return (slot & (PAGE - 1)) * 2 * this.words;
+    return (slot & (PAGE - 1)) * this.stride;
   }
 
   slotOf(id: string): number {
@@ -44,7 +52,7 @@ export class Slots {
     this.ids.push(id);
     this.infos.push(undefined);
     if (slot >= this.state.length) this.grow(this.state.length * 2);
-    if ((slot & (PAGE - 1)) === 0) this.pages.push(new Uint32Array(PAGE * 2 * this.words));
+    if ((slot & (PAGE - 1)) === 0) this.pages.push(new Uint32Array(PAGE * this.stride));
     return slot;
   }
 
@@ -57,10 +65,16 @@ export class Slots {
     this.state = state;
   }
 
-  orPending(slot: number, from: Bits): void {
+  /** ORs the words `from` has at the `count` indexes in `which` into the slot's pending words. */
+  orPending(slot: number, from: Bits, which: Int32Array, count: number): void {
     const bits = this.page(slot);
     const p = this.offset(slot);
-    for (let w = 0; w < this.words; w++) bits[p + w]! |= from[w]!;
+    const summary = p + 2 * this.words;
+    for (let k = 0; k < count; k++) {
+      const w = which[k] as number;
+      bits[p + w]! |= from[w]!;
+      bits[summary + (w >> 5)]! |= 1 << (w & 31);
+    }
   }
 
   setInfo(slot: number, info: CommitInfo): void {

@@ -106,6 +106,8 @@ class Walk {
   private readonly heap: Heap<number>;
   /** The bits of the references that visited the commit just popped and go on to its parents. */
   private readonly fresh: Bits;
+  /** Which words of `fresh` the last visit set. */
+  private readonly freshWords: Int32Array;
   private unfetched: number[] = [];
   /** The newest child date of an unfetched commit: the heap may not pass it before they are read. */
   private unfetchedBound = Number.NEGATIVE_INFINITY;
@@ -124,6 +126,7 @@ class Walk {
     this.words = Math.max(1, Math.ceil(states.length / 32));
     this.active = new Uint32Array(this.words);
     this.fresh = new Uint32Array(this.words);
+    this.freshWords = new Int32Array(this.words);
     this.slots = new Slots(this.words);
     this.heap = new Heap<number>((a, b) => this.slots.newerFirst(a, b));
   }
@@ -160,7 +163,7 @@ class Walk {
       bit[i >> 5] = 1 << (i & 31);
       this.active[i >> 5]! |= bit[i >> 5]!;
       this.activeCount += 1;
-      this.addPending(state.selected.ref.commit, bit, Number.POSITIVE_INFINITY);
+      this.addPending(state.selected.ref.commit, bit, Int32Array.of(i >> 5), 1, Number.POSITIVE_INFINITY);
     });
   }
 
@@ -176,58 +179,74 @@ class Walk {
       if (slot === undefined) break;
       this.slots.state[slot] = IDLE;
       const commit = this.slots.info(slot);
-      if (this.visit(slot, commit)) for (const parent of commit.parents) this.addPending(parent, this.fresh, commit.date.getTime());
+      const count = this.visit(slot, commit);
+      if (count > 0) for (const parent of commit.parents) this.addPending(parent, this.fresh, this.freshWords, count, commit.date.getTime());
     }
   }
 
   /**
-   * Lets every active reference pending on the commit visit it; true when some of them go on to its
-   * parents (their bits are in `fresh`).
+   * Lets every active reference pending on the commit visit it. Answers how many words of `fresh` hold
+   * the bits of those that go on to its parents (their indexes are in `freshWords`); 0: none goes on.
    */
-  private visit(slot: number, commit: CommitInfo): boolean {
-    const { words, active, fresh, states } = this;
+  private visit(slot: number, commit: CommitInfo): number {
     const images = this.imagesByCommit.get(commit.id);
     const bits = this.slots.page(slot);
     const p = this.slots.offset(slot);
-    const seen = p + words;
-    let any = false;
+    const summary = p + 2 * this.words;
+    let count = 0;
     let visitedHere = false;
-    const keepers = this.keepers;
-    for (let w = 0; w < words; w++) {
-      let f = bits[p + w]! & active[w]! & ~bits[seen + w]!;
-      bits[p + w] = 0;
-      bits[seen + w]! |= f;
-      if (f !== 0) visitedHere = true;
-      let x = f;
-      while (x !== 0) {
-        const low = x & -x;
-        x ^= low;
-        const state = states[w * 32 + 31 - Math.clz32(low)] as RefState;
-        const kept = state.visit(commit, images);
-        // Every reference that keeps all the commit's images is noted in one pass below; anything else (a
-        // part of them, watched digests) one by one.
-        if (kept === images && this.watched.size === 0) keepers.push(state);
-        else this.keep(state, commit, kept);
-        if (state.done) {
-          active[w]! &= ~low;
-          this.activeCount -= 1;
-          f &= ~low;
+    // The pending words the summary marks (the others are 0), in ascending order: the references' order.
+    for (let s = 0; s < this.slots.summaryWords; s++) {
+      let marked = bits[summary + s]!;
+      bits[summary + s] = 0;
+      while (marked !== 0) {
+        const mark = marked & -marked;
+        marked ^= mark;
+        const w = s * 32 + 31 - Math.clz32(mark);
+        const f = bits[p + w]! & this.active[w]! & ~bits[p + this.words + w]!;
+        bits[p + w] = 0;
+        if (f === 0) continue;
+        visitedHere = true;
+        bits[p + this.words + w]! |= f;
+        const goOn = this.visitWord(w, f, commit, images);
+        if (goOn !== 0) {
+          this.fresh[w] = goOn;
+          this.freshWords[count++] = w;
         }
       }
-      fresh[w] = f;
-      if (f !== 0) any = true;
     }
     if (visitedHere) this.commitsVisited += 1;
-    if (keepers.length > 0 && images) this.keepAll(keepers, commit, images);
-    keepers.length = 0;
-    return any;
+    if (this.keepers.length > 0 && images) this.keepAll(this.keepers, commit, images);
+    this.keepers.length = 0;
+    return count;
   }
 
-  /** ORs `bits` into the commit's pending set and queues it (heap, or to read) unless it is queued. */
-  private addPending(id: string, bits: Bits, childDate: number): void {
+  /** The references of word `w` whose bits `f` holds visit the commit; answers the bits of those that go on. */
+  private visitWord(w: number, f: number, commit: CommitInfo, images: readonly number[] | undefined): number {
+    let goOn = f;
+    for (let x = f; x !== 0;) {
+      const low = x & -x;
+      x ^= low;
+      const state = this.states[w * 32 + 31 - Math.clz32(low)] as RefState;
+      const kept = state.visit(commit, images);
+      // Every reference that keeps all the commit's images is noted in one pass (visit); anything else (a
+      // part of them, watched digests) one by one.
+      if (kept === images && this.watched.size === 0) this.keepers.push(state);
+      else this.keep(state, commit, kept);
+      if (state.done) {
+        this.active[w]! &= ~low;
+        this.activeCount -= 1;
+        goOn &= ~low;
+      }
+    }
+    return goOn;
+  }
+
+  /** ORs the words of `bits` at the `count` indexes in `which` into the commit's pending set and queues it (heap, or to read) unless it is queued. */
+  private addPending(id: string, bits: Bits, which: Int32Array, count: number, childDate: number): void {
     const slots = this.slots;
     const slot = slots.slotOf(id);
-    slots.orPending(slot, bits);
+    slots.orPending(slot, bits, which, count);
     if (slots.state[slot] !== IDLE) return;
     if (slots.hasInfo(slot)) {
       this.heap.push(slot);
