@@ -126,18 +126,9 @@ function watchedUnits(mapping: UnitMappings, targets: readonly string[] | undefi
   return out;
 }
 
-/** Walks the selected references' history, with the mapped images (by their position in the mapping) indexed by commit. */
+/** Walks the selected references' history, with the mapped images known by their position in the mapping. */
 function walkSelected(selected: Parameters<typeof walkHistory>[0], mapping: UnitMappings, history: GitHistory, now: Date, watched: ReadonlySet<number>): Promise<WalkResult> {
-  const byCommit = new Map<string, number[]>();
-  mapping.commits.forEach((m, i) => {
-    if (!m) return;
-    for (const c of m.ids) {
-      const list = byCommit.get(c);
-      if (list) list.push(i);
-      else byCommit.set(c, [i]);
-    }
-  });
-  return walkHistory(selected, { digests: mapping.units.map((n) => n.digest), byCommit }, history, now, watched);
+  return walkHistory(selected, { digests: mapping.units.map((n) => n.digest), commits: mapping.commits }, history, now, watched);
 }
 
 export { planPurge } from './plan-lists.js';

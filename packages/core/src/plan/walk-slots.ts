@@ -11,37 +11,62 @@ export const UNFETCHED = 2;
 const PAGE_BITS = 10;
 const PAGE = 1 << PAGE_BITS;
 
-/** The walk's per-commit state, in flat arrays indexed by slot (one Map lookup per commit id). */
+/**
+ * The walk's per-commit state, in flat arrays indexed by slot (one Map lookup per commit id). The
+ * commits images were built from get their slots first, with those images' positions, so that one
+ * lookup finds a commit's slot and its images.
+ */
 export class Slots {
   private readonly index = new Map<string, number>();
   private readonly ids: string[] = [];
   private readonly infos: Array<CommitInfo | undefined> = [];
+  /** Per slot, the positions of the images built from the commit (undefined: none). */
+  private readonly images: Array<number[] | undefined> = [];
   private dates = new Float64Array(64);
   /** IDLE, IN_HEAP or UNFETCHED. */
   state = new Uint8Array(64);
+  /** Per slot, where its words are (a place, below), or -1 until something is pending there. */
+  private places = new Int32Array(64).fill(-1);
+  private placed = 0;
   /**
-   * Per slot: `words` pending words, then `words` seen words, then `summaryWords` words with a bit per
+   * Per place: `words` pending words, then `words` seen words, then `summaryWords` words with a bit per
    * pending word that may be non-zero (a commit is pending for a few references of 1,700: the walk
-   * reads and ORs those words only). In pages of PAGE slots (a page is made when its first slot is;
-   * nothing is copied as the walk grows — with 1,700 references a slot holds 440 bytes).
+   * reads and ORs those words only). In pages of PAGE places, made as the walk reaches commits (nothing
+   * is copied as it grows — with 1,700 references a place holds 440 bytes); a slot the walk never
+   * reaches has no place.
    */
   private readonly pages: Uint32Array[] = [];
-  /** Words per slot: pending, seen, summary. */
+  /** Words per place: pending, seen, summary. */
   private readonly stride: number;
   readonly summaryWords: number;
 
-  constructor(private readonly words: number) {
+  /** `commitsOf[i]`: the commit ids image position i was built from (none twice), or undefined. */
+  constructor(private readonly words: number, commitsOf: ReadonlyArray<{ ids: readonly string[] } | undefined> = []) {
     this.summaryWords = Math.ceil(words / 32);
     this.stride = 2 * words + this.summaryWords;
+    commitsOf.forEach((m, i) => {
+      if (!m) return;
+      for (const id of m.ids) {
+        const slot = this.slotOf(id);
+        const list = this.images[slot];
+        if (list) list.push(i);
+        else this.images[slot] = [i];
+      }
+    });
   }
 
-  /** The page holding the slot's words, and where in it they start (`words` pending, `words` seen, then the summary). */
+  /** The positions of the images built from the slot's commit. */
+  imagesOf(slot: number): readonly number[] | undefined {
+    return this.images[slot];
+  }
+
+  /** The page holding the slot's words (the slot has something pending, or had), and where in it they start. */
   page(slot: number): Uint32Array {
-    return this.pages[slot >> PAGE_BITS] as Uint32Array;
+    return this.pages[(this.places[slot] as number) >> PAGE_BITS] as Uint32Array;
   }
 
   offset(slot: number): number {
-    return (slot & (PAGE - 1)) * this.stride;
+    return ((this.places[slot] as number) & (PAGE - 1)) * this.stride;
   }
 
   slotOf(id: string): number {
@@ -51,9 +76,16 @@ export class Slots {
     this.index.set(id, slot);
     this.ids.push(id);
     this.infos.push(undefined);
+    this.images.push(undefined);
     if (slot >= this.state.length) this.grow(this.state.length * 2);
-    if ((slot & (PAGE - 1)) === 0) this.pages.push(new Uint32Array(PAGE * this.stride));
     return slot;
+  }
+
+  /** Gives the slot its words, the first time something is pending there. */
+  private place(slot: number): void {
+    const place = this.placed++;
+    this.places[slot] = place;
+    if ((place & (PAGE - 1)) === 0) this.pages.push(new Uint32Array(PAGE * this.stride));
   }
 
   private grow(capacity: number): void {
@@ -63,10 +95,14 @@ export class Slots {
     const state = new Uint8Array(capacity);
     state.set(this.state);
     this.state = state;
+    const places = new Int32Array(capacity).fill(-1);
+    places.set(this.places);
+    this.places = places;
   }
 
   /** ORs the words `from` has at the `count` indexes in `which` into the slot's pending words. */
   orPending(slot: number, from: Bits, which: Int32Array, count: number): void {
+    if (this.places[slot] === -1) this.place(slot);
     const bits = this.page(slot);
     const p = this.offset(slot);
     const summary = p + 2 * this.words;

@@ -51,23 +51,20 @@ const MAX_DETAILS = 5;
 export interface WalkImages {
   /** The digest at each position. */
   digests: readonly Digest[];
-  /** Per commit id, the positions of the images built from it (no position twice under one commit). */
-  byCommit: ReadonlyMap<string, readonly number[]>;
+  /** Per position, the commit ids the image was built from (none twice; at least one), or undefined: not mapped. */
+  commits: ReadonlyArray<{ ids: readonly string[] } | undefined>;
 }
 
-/** How many positions `byCommit` lists, and per position 1 when it lists it under more than one commit (undefined: none is). */
+/** How many positions are mapped, and per position 1 when it maps to more than one commit (undefined: none does). */
 function imageFacts(images: WalkImages): { mapped: number; multiCommit: Uint8Array | undefined } {
-  const times = new Uint8Array(images.digests.length);
   let mapped = 0;
-  let multi = false;
-  for (const list of images.byCommit.values()) {
-    for (const i of list) {
-      if (times[i] === 0) mapped += 1;
-      else multi = true;
-      times[i] = Math.min(2, (times[i] as number) + 1);
-    }
-  }
-  return { mapped, multiCommit: multi ? times.map((t) => (t > 1 ? 1 : 0)) : undefined };
+  let multiCommit: Uint8Array | undefined;
+  images.commits.forEach((m, i) => {
+    if (!m || m.ids.length === 0) return;
+    mapped += 1;
+    if (m.ids.length > 1) (multiCommit ??= new Uint8Array(images.commits.length))[i] = 1;
+  });
+  return { mapped, multiCommit };
 }
 
 export async function walkHistory(
@@ -113,7 +110,6 @@ class Walk {
   private unfetchedBound = Number.NEGATIVE_INFINITY;
   private activeCount = 0;
   private readonly texts = new KeptGroupTexts();
-  private readonly imagesByCommit: ReadonlyMap<string, readonly number[]>;
 
   constructor(
     private readonly states: readonly RefState[],
@@ -121,13 +117,12 @@ class Walk {
     private readonly history: GitHistory,
     private readonly watched: ReadonlySet<number>,
   ) {
-    this.imagesByCommit = images.byCommit;
     this.kept = new Array<Reason[] | undefined>(images.digests.length);
     this.words = Math.max(1, Math.ceil(states.length / 32));
     this.active = new Uint32Array(this.words);
     this.fresh = new Uint32Array(this.words);
     this.freshWords = new Int32Array(this.words);
-    this.slots = new Slots(this.words);
+    this.slots = new Slots(this.words, images.commits);
     this.heap = new Heap<number>((a, b) => this.slots.newerFirst(a, b));
   }
 
@@ -147,8 +142,9 @@ class Walk {
   visitTags(): void {
     for (const state of this.states) {
       if (state.selected.ref.kind !== 'tag') continue;
-      const info = this.slots.info(this.slots.slotOf(state.selected.ref.commit));
-      const images = this.imagesByCommit.get(info.id);
+      const slot = this.slots.slotOf(state.selected.ref.commit);
+      const info = this.slots.info(slot);
+      const images = this.slots.imagesOf(slot);
       const kept = state.visit(info, images);
       this.keep(state, info, kept);
       if (images && kept.length < images.length && state.lastRankAt !== info) this.sightTagGroup(state, info, images, kept);
@@ -189,7 +185,7 @@ class Walk {
    * the bits of those that go on to its parents (their indexes are in `freshWords`); 0: none goes on.
    */
   private visit(slot: number, commit: CommitInfo): number {
-    const images = this.imagesByCommit.get(commit.id);
+    const images = this.slots.imagesOf(slot);
     const bits = this.slots.page(slot);
     const p = this.slots.offset(slot);
     const summary = p + 2 * this.words;
