@@ -52,14 +52,22 @@ export function splitKeptAndDeleted(graph: ImageGraph, reasons: KeptReasons, map
       };
     }
   }
-  const out: SplitLists = { kept: [], toDelete: [], keptNodes: [], deletedNodes: [] };
+  // Lists made at their final length (pushing 100,000 entries copies each list as it grows).
+  let keptCount = 0;
+  for (let i = 0; i < kept.length; i++) keptCount += kept[i] as number;
+  const out: SplitLists = {
+    kept: new Array<KeptImage>(keptCount), toDelete: new Array<DeletionItem>(listed.length - keptCount),
+    keptNodes: new Array<ImageNode>(keptCount), deletedNodes: new Array<ImageNode>(listed.length - keptCount),
+  };
+  let k = 0;
+  let d = 0;
   for (const i of digestOrder(listed)) {
     if (kept[i] === 1) {
-      out.kept.push(entries[i] as KeptImage);
-      out.keptNodes.push(listed[i] as ImageNode);
+      out.kept[k] = entries[i] as KeptImage;
+      out.keptNodes[k++] = listed[i] as ImageNode;
     } else {
-      out.toDelete.push(entries[i] as DeletionItem);
-      out.deletedNodes.push(listed[i] as ImageNode);
+      out.toDelete[d] = entries[i] as DeletionItem;
+      out.deletedNodes[d++] = listed[i] as ImageNode;
     }
   }
   return out;
@@ -120,12 +128,15 @@ const byDigest = (a: { digest: string }, b: { digest: string }): number => (a.di
 const REASON_RANK = new Map<ReasonName, number>(REASON_ORDER.map((r, i) => [r, i]));
 const rank = (r: Reason): number => REASON_RANK.get(r.reason) ?? -1;
 
-/** A copy in REASON_ORDER (a stable sort, skipped when the list is in order already). */
-function inReasonOrder(list: readonly Reason[]): Reason[] {
+/**
+ * The list in REASON_ORDER: itself when it is in order already (the plan's lists are made for it and
+ * nothing changes them after the split), else a copy, sorted stably.
+ */
+function inReasonOrder(list: Reason[]): Reason[] {
   for (let i = 1; i < list.length; i++) {
     if (rank(list[i - 1] as Reason) > rank(list[i] as Reason)) return list.slice().sort((a, b) => rank(a) - rank(b));
   }
-  return list.slice();
+  return list;
 }
 
 /** An image's plan entry without its decision (purge). */
