@@ -31,33 +31,36 @@ export async function findStaleTags(
   keepList: KeepList,
   known: KnownHistory = NOTHING_KNOWN,
 ): Promise<StaleTag[]> {
-  type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string };
+  // The SHA tags that may be stale, in the images' and tags' order: those whose commit is known to be held are
+  // left out at once; `gone` says what is known already (undefined: the history is asked below).
+  type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string; gone?: boolean };
   const candidates: Candidate[] = [];
   for (const image of kept) {
     if (image.tags.length < 2 || image.kind === 'attachment') continue;
     for (const tag of image.tags) {
-      if (image.reasons.some((r) => r.tag === tag) || keepList.some((k) => k.matches(tag))) continue;
       const c = shaFromTag(tag, tagPatterns);
-      if (c?.full) candidates.push({ image, tag, full: c.full });
-      else if (c?.prefix) candidates.push({ image, tag, prefix: c.prefix });
+      if (!c?.full && !c?.prefix) continue;
+      if (image.reasons.some((r) => r.tag === tag) || keepList.some((k) => k.matches(tag))) continue;
+      if (c.full) {
+        if (!known.holds(c.full)) candidates.push({ image, tag, full: c.full });
+      } else {
+        const before = known.resolves(c.prefix as string);
+        if (before !== null && before !== undefined) continue;
+        candidates.push({ image, tag, prefix: c.prefix, ...(before === null ? { gone: true } : {}) });
+      }
     }
   }
   if (candidates.length === 0) return [];
   const fulls = new Set<string>();
   const prefixes = new Set<string>();
   for (const c of candidates) {
-    if (c.full !== undefined && !known.holds(c.full)) fulls.add(c.full);
-    if (c.prefix !== undefined && known.resolves(c.prefix) === undefined) prefixes.add(c.prefix);
+    if (c.gone) continue;
+    if (c.full !== undefined) fulls.add(c.full);
+    else if (c.prefix !== undefined) prefixes.add(c.prefix);
   }
   const held = fulls.size > 0 ? await history.commits([...fulls]) : new Map();
   const resolved = prefixes.size > 0 ? await history.resolvePrefixes([...prefixes]) : new Map<string, string>();
-  const isGone = (c: Candidate): boolean => {
-    if (c.full !== undefined) return !known.holds(c.full) && !held.has(c.full);
-    const p = c.prefix as string;
-    const before = known.resolves(p);
-    return before === undefined ? !resolved.has(p) : before === null;
-  };
-  const gone = candidates.filter(isGone);
+  const gone = candidates.filter((c) => c.gone ?? (c.full !== undefined ? !held.has(c.full) : !resolved.has(c.prefix as string)));
 
   const out: StaleTag[] = [];
   const byImage = new Map<KeptImage, Candidate[]>();
