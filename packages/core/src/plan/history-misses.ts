@@ -219,7 +219,8 @@ const VERSION_LIKE = /^v?\d+([._-]\d+)*([-+.][0-9A-Za-z.-]*)?$/;
 
 /** Whether a tag reads as a branch name that is gone: not a reference now, not `latest`, not a commit or a version. */
 function branchLike(tag: string, ctx: MissContext): boolean {
-  return tag !== 'latest' && !ctx.names.branch.has(tag) && !ctx.names.tag.has(tag) && !VERSION_LIKE.test(tag) && shaFromTag(tag, ctx.tagPatterns) === undefined;
+  // SHA-shaped first: most tags of a registry that tags by commit are, and they need no lookup.
+  return tag !== 'latest' && shaFromTag(tag, ctx.tagPatterns) === undefined && !ctx.names.branch.has(tag) && !ctx.names.tag.has(tag) && !VERSION_LIKE.test(tag);
 }
 
 /** Whether one of the image's commits or tags is a left-out reference's tip or name, for some policy. */

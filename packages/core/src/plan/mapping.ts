@@ -55,11 +55,19 @@ export function shaFromTag(tag: string, patterns: readonly LinearRegex[]): TagCa
   return undefined;
 }
 
-/** The images that the git-history policy plans: listed, not attachments, not bare untagged children. */
-export function planningUnits(graph: ImageGraph): ImageNode[] {
-  const out: ImageNode[] = [];
-  for (const n of graph.nodes.values()) if (isPlanningUnit(n)) out.push(n);
-  return out;
+/**
+ * The images that the git-history policy plans: listed, not attachments, not bare untagged children;
+ * and those of them with a tag (the ones mapped to commits). Both in the graph's order.
+ */
+export function planningUnits(graph: ImageGraph): { units: ImageNode[]; tagged: ImageNode[] } {
+  const units: ImageNode[] = [];
+  const tagged: ImageNode[] = [];
+  for (const n of graph.nodes.values()) {
+    if (!isPlanningUnit(n)) continue;
+    units.push(n);
+    if (n.tags.length > 0) tagged.push(n);
+  }
+  return { units, tagged };
 }
 
 export function isPlanningUnit(n: ImageNode): boolean {

@@ -75,12 +75,11 @@ const NO_WALK: WalkResult = { kept: [], sightings: new Map(), read: () => false,
 
 export async function planCleanup(input: PlanInput): Promise<Plan> {
   const { graph, policy, now, history, role } = input;
-  const units = planningUnits(graph);
+  const { units, tagged } = planningUnits(graph);
   const useGit = !policy.disableGitHistoryBasedPolicy && role === undefined;
   if (useGit && !history) throw new Error('planCleanup: the git-history policy needs a GitHistory');
 
   const refs = history ? await readRefs(history, input.refs) : [];
-  const tagged = units.filter((u) => u.tags.length > 0);
   const mapping = history ? await mapImageCommits(tagged, graph, refs, history, policy) : UnitMappings.NONE;
   const selection = useGit ? selectReferences(refs, policy.keepPolicies, now) : undefined;
   const selected = selection ? [...selection.selected.values()] : [];
