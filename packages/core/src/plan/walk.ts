@@ -8,21 +8,13 @@
 import { IncompleteInputError } from '../errors.js';
 import type { CommitInfo, Digest, GitHistory } from '../ports.js';
 import { Heap } from '../util/heap.js';
-import { KeptGroupTexts } from './decision-text.js';
-import { RefState, type StopCause } from './ref-state.js';
+import { RefState } from './ref-state.js';
 import type { SelectedRef } from './select-refs.js';
 import type { Reason } from './types.js';
+import { WalkNotes, type HistoryKeep } from './walk-notes.js';
 import { IDLE, IN_HEAP, Slots, UNFETCHED, type Bits } from './walk-slots.js';
 
-/** One reference's meeting with an image group: the commit, the group's rank and whether it was within `in`. */
-export interface HistoryKeep {
-  selected: SelectedRef;
-  commit: CommitInfo;
-  rank: number;
-  inWindow: boolean;
-  /** A group met after the reference stopped keeping (explain walks on): why it had stopped. */
-  afterStop?: StopCause;
-}
+export type { HistoryKeep } from './walk-notes.js';
 
 export interface WalkResult {
   /**
@@ -41,8 +33,6 @@ export interface WalkResult {
   commitsRead: number;
   commitsVisited: number;
 }
-
-const MAX_DETAILS = 5;
 
 /**
  * The mapped images, each known by its position (an index into `digests`), so that the walk keeps
@@ -83,7 +73,7 @@ export async function walkHistory(
   walk.startBranches();
   await walk.run();
   const watchedDigests = new Set([...watched].map((i) => images.digests[i] as Digest));
-  return { kept: walk.kept, sightings: walk.sightings, read: (id) => walk.holds(id), refs: states, watched: watchedDigests, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
+  return { kept: walk.notes.kept, sightings: walk.notes.sightings, read: (id) => walk.holds(id), refs: states, watched: watchedDigests, commitsRead: walk.commitsRead, commitsVisited: walk.commitsVisited };
 }
 
 /**
@@ -91,8 +81,8 @@ export async function walkHistory(
  * have to visit it (pending) and those that have visited it (seen), one bit per reference each.
  */
 class Walk {
-  readonly kept: Array<Reason[] | undefined>;
-  readonly sightings = new Map<Digest, HistoryKeep[]>();
+  /** What each reference kept and (watched images) met. */
+  readonly notes: WalkNotes;
   commitsRead = 0;
   commitsVisited = 0;
   /** The references that keep the images of the commit being visited (keepAll). */
@@ -109,15 +99,14 @@ class Walk {
   /** The newest child date of an unfetched commit: the heap may not pass it before they are read. */
   private unfetchedBound = Number.NEGATIVE_INFINITY;
   private activeCount = 0;
-  private readonly texts = new KeptGroupTexts();
 
   constructor(
     private readonly states: readonly RefState[],
-    private readonly images: WalkImages,
+    images: WalkImages,
     private readonly history: GitHistory,
     private readonly watched: ReadonlySet<number>,
   ) {
-    this.kept = new Array<Reason[] | undefined>(images.digests.length);
+    this.notes = new WalkNotes(images.digests, watched);
     this.words = Math.max(1, Math.ceil(states.length / 32));
     this.active = new Uint32Array(this.words);
     this.fresh = new Uint32Array(this.words);
@@ -146,8 +135,8 @@ class Walk {
       const info = this.slots.info(slot);
       const images = this.slots.imagesOf(slot);
       const kept = state.visit(info, images);
-      this.keep(state, info, kept);
-      if (images && kept.length < images.length && state.lastRankAt !== info) this.sightTagGroup(state, info, images, kept);
+      this.notes.keep(state, info, kept);
+      if (images && kept.length < images.length && state.lastRankAt !== info) this.notes.sightTagGroup(state, info, images, kept);
       state.done = true;
     }
   }
@@ -212,7 +201,7 @@ class Walk {
       }
     }
     if (visitedHere) this.commitsVisited += 1;
-    if (this.keepers.length > 0 && images) this.keepAll(this.keepers, commit, images);
+    if (this.keepers.length > 0 && images) this.notes.keepAll(this.keepers, commit, images);
     this.keepers.length = 0;
     return count;
   }
@@ -228,7 +217,7 @@ class Walk {
       // Every reference that keeps all the commit's images is noted in one pass (visit); anything else (a
       // part of them, watched digests) one by one.
       if (kept === images && this.watched.size === 0) this.keepers.push(state);
-      else this.keep(state, commit, kept);
+      else this.notes.keep(state, commit, kept);
       if (state.done) {
         this.active[w]! &= ~low;
         this.activeCount -= 1;
@@ -281,52 +270,4 @@ class Walk {
       this.commitsRead += 1;
     }
   }
-
-  /**
-   * A git tag that keeps nothing of its own commit (`last: 0`, or the commit outside `in`) still met
-   * those images as its first group: noted for every digest, so that each miss says so (one commit per tag).
-   */
-  private sightTagGroup(state: RefState, commit: CommitInfo, images: readonly number[], kept: readonly number[]): void {
-    const inWindow = state.cutoff === undefined || commit.date.getTime() > state.cutoff;
-    for (const i of images) {
-      if (kept.includes(i)) continue;
-      append(this.sightings, this.images.digests[i] as Digest, { selected: state.selected, commit, rank: 1, inWindow, ...(state.stoppedBy ? { afterStop: state.stoppedBy } : {}) });
-    }
-  }
-
-  /**
-   * Notes that each of `states` kept these images of the commit: a git-history reason each (at most
-   * MAX_DETAILS per image, but every one for a watched image).
-   */
-  private keepAll(states: readonly RefState[], commit: CommitInfo, images: readonly number[]): void {
-    const kept = this.kept;
-    for (const i of images) {
-      let list = kept[i];
-      for (const state of states) {
-        if (list && list.length >= MAX_DETAILS && (this.watched.size === 0 || !this.watched.has(i))) break;
-        const { group, detail } = this.texts.group(state.selected, commit, state.lastRank, state.lastInWindow);
-        const reason: Reason = { reason: 'git-history', rule: state.selected.policy, detail, group };
-        if (list) list.push(reason);
-        else kept[i] = list = [reason];
-      }
-    }
-  }
-
-  /** Notes what the reference kept at the commit, and (watched images) every group it met there. */
-  private keep(state: RefState, commit: CommitInfo, images: readonly number[]): void {
-    if (images.length > 0) this.keepAll([state], commit, images);
-    if (this.watched.size === 0 || state.lastRankAt !== commit) return;
-    const afterStop = !state.keeping && state.stoppedBy && images.length === 0 ? { afterStop: state.stoppedBy } : {};
-    for (const i of state.lastFresh) {
-      if (!this.watched.has(i)) continue;
-      append(this.sightings, this.images.digests[i] as Digest, { selected: state.selected, commit, rank: state.lastRank, inWindow: state.lastInWindow, ...afterStop });
-    }
-  }
-}
-
-/** Adds `detail` to the digest's list in `map`. */
-function append(map: Map<Digest, HistoryKeep[]>, d: Digest, detail: HistoryKeep): void {
-  const list = map.get(d);
-  if (list) list.push(detail);
-  else map.set(d, [detail]);
 }
