@@ -35,7 +35,7 @@ test('§5 no stale tags when every tag of the digest would go, or the tag is nam
   assert.equal(plan.untag, [], 'a digest keeps at least one tag');
 });
 
-test('§5 what the plan learnt of the history already is not asked again, and decides alike', async () => {
+test('§5 what the plan learnt is held is not asked again; what would make a tag stale is asked anew', async () => {
   const g = new GraphBuilder();
   const m2 = idOf('m2');
   const gone = idOf('rewritten');
@@ -48,8 +48,27 @@ test('§5 what the plan learnt of the history already is not asked again, and de
   const plan = await planWith({ yaml: POLICY, graph: g.build(), history: h });
   assert.is(plan.kept.length, 1);
   assert.equal(plan.untag.map((u) => u.tag), [`sha-${gone.slice(0, 7)}`]);
-  assert.equal(prefixCalls, [[m2.slice(0, 7), gone.slice(0, 7)]], 'resolved once, for the mapping');
+  // m2's prefix resolved for the mapping; the one that did not is asked again (a history may know more by now).
+  assert.equal(prefixCalls, [[m2.slice(0, 7), gone.slice(0, 7)], [gone.slice(0, 7)]]);
   assert.is(h.asked.filter((id) => id === m2).length, 1, 'm2 read once, by the walk');
+});
+
+test('§5 a prefix the history resolves only once it has read more is not stale', async () => {
+  const g = new GraphBuilder();
+  const m1 = idOf('m1');
+  // Mapped by its label; its SHA tag's prefix is unknown to the history until the walk has read m1.
+  g.image({ name: 'late', tags: [`sha-${m1.slice(0, 7)}`, 'release'], revision: idOf('m2') });
+  // The same prefix as a bare tag of an image without a label: the mapping asks it first, before the walk.
+  g.image({ name: 'by-tag', tags: [m1.slice(0, 7)] });
+  const h = history();
+  const resolve = h.resolvePrefixes.bind(h);
+  let readM1 = false;
+  const commits = h.commits.bind(h);
+  h.commits = async (ids) => ((readM1 ||= ids.includes(m1)), commits(ids));
+  h.resolvePrefixes = async (prefixes) => (readM1 ? resolve(prefixes) : new Map());
+  const plan = await planWith({ yaml: POLICY.replace('last: 1', 'last: 2'), graph: g.build(), history: h });
+  assert.ok(plan.kept.some((k) => k.tags.includes('release')));
+  assert.equal(plan.untag, []);
 });
 
 test('§5 stale tags are removed through deleteTag where the registry can, else left and reported', async () => {

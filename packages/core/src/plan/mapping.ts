@@ -89,8 +89,8 @@ export class UnitMappings {
     readonly units: readonly ImageNode[],
     /** Per unit, its commits (undefined: unmapped). */
     readonly commits: ReadonlyArray<ImageCommits | undefined>,
-    /** The abbreviated ids the history was asked to resolve for the mapping, and what it answered (none: not resolved). */
-    readonly prefixes: { asked: ReadonlySet<string>; resolved: ReadonlyMap<string, string> } = { asked: new Set(), resolved: new Map() },
+    /** The abbreviated ids the history resolved for the mapping, to their full ids. */
+    readonly resolvedPrefixes: ReadonlyMap<string, string> = new Map(),
   ) {
     let size = 0;
     for (const m of commits) if (m) size += 1;
@@ -138,7 +138,7 @@ export async function mapImageCommits(
   const { found, toResolve } = commitCandidates(units, graph, policy.imageCommits.tagPatterns);
   const resolved = toResolve.size > 0 ? await history.resolvePrefixes([...toResolve]) : new Map<string, string>();
   const byName = referenceNames(refs, policy);
-  return new UnitMappings(units, units.map((n, i) => commitsOf(n, found[i], resolved, byName)), { asked: toResolve, resolved });
+  return new UnitMappings(units, units.map((n, i) => commitsOf(n, found[i], resolved, byName)), resolved);
 }
 
 /** What a unit offers for rules 1 and 2: hex revision labels (already its mapping when all are full ids), or else SHA-shaped tags. */

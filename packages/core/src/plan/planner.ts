@@ -111,8 +111,8 @@ export async function planCleanup(input: PlanInput): Promise<Plan> {
 
 /** What the walk and the mapping learnt of the history, for the stale tags (asked again only for the rest). */
 function knownHistory(walk: WalkResult, mapping: UnitMappings): KnownHistory {
-  const { asked, resolved } = mapping.prefixes;
-  return { holds: walk.read, resolves: (p) => (asked.has(p) ? (resolved.get(p) ?? null) : undefined) };
+  const resolved = mapping.resolvedPrefixes;
+  return { holds: walk.read, resolves: (p) => resolved.get(p) };
 }
 
 /** The positions (in the mapping's units) of the mapped units explain names. */

@@ -13,13 +13,15 @@ import type { KeptImage, StaleTag } from './types.js';
 
 /**
  * What this plan learnt of the history already (the same history, moments before): commits the walk
- * read, and abbreviated ids the mapping had resolved. Only the rest is asked again.
+ * read, and abbreviated ids the mapping had resolved. Only the rest is asked again. Only what is held
+ * is taken as known: an answer that would make a tag stale (a commit or prefix not found) is always the
+ * history's own, asked now (a history may answer a prefix once it has read more of itself).
  */
 export interface KnownHistory {
   /** True when the history is known to hold the commit; false: not known. */
   holds(id: string): boolean;
-  /** The full id, null when it is known not to resolve, undefined when not known. */
-  resolves(prefix: string): string | null | undefined;
+  /** The full id the prefix is known to resolve to; undefined: not known. */
+  resolves(prefix: string): string | undefined;
 }
 
 const NOTHING_KNOWN: KnownHistory = { holds: () => false, resolves: () => undefined };
@@ -32,8 +34,8 @@ export async function findStaleTags(
   known: KnownHistory = NOTHING_KNOWN,
 ): Promise<StaleTag[]> {
   // The SHA tags that may be stale, in the images' and tags' order: those whose commit is known to be held are
-  // left out at once; `gone` says what is known already (undefined: the history is asked below).
-  type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string; gone?: boolean };
+  // left out at once; for the others the history is asked below.
+  type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string };
   const candidates: Candidate[] = [];
   for (const image of kept) {
     if (image.tags.length < 2 || image.kind === 'attachment') continue;
@@ -43,24 +45,19 @@ export async function findStaleTags(
       if (image.reasons.some((r) => r.tag === tag) || keepList.some((k) => k.matches(tag))) continue;
       if (c.full) {
         if (!known.holds(c.full)) candidates.push({ image, tag, full: c.full });
-      } else {
-        const before = known.resolves(c.prefix as string);
-        if (before !== null && before !== undefined) continue;
-        candidates.push({ image, tag, prefix: c.prefix, ...(before === null ? { gone: true } : {}) });
-      }
+      } else if (known.resolves(c.prefix as string) === undefined) candidates.push({ image, tag, prefix: c.prefix });
     }
   }
   if (candidates.length === 0) return [];
   const fulls = new Set<string>();
   const prefixes = new Set<string>();
   for (const c of candidates) {
-    if (c.gone) continue;
     if (c.full !== undefined) fulls.add(c.full);
     else if (c.prefix !== undefined) prefixes.add(c.prefix);
   }
   const held = fulls.size > 0 ? await history.commits([...fulls]) : new Map();
   const resolved = prefixes.size > 0 ? await history.resolvePrefixes([...prefixes]) : new Map<string, string>();
-  const gone = candidates.filter((c) => c.gone ?? (c.full !== undefined ? !held.has(c.full) : !resolved.has(c.prefix as string)));
+  const gone = candidates.filter((c) => (c.full !== undefined ? !held.has(c.full) : !resolved.has(c.prefix as string)));
 
   const out: StaleTag[] = [];
   const byImage = new Map<KeptImage, Candidate[]>();

@@ -113,9 +113,18 @@ export class Slots {
     }
   }
 
+  /**
+   * Holds what the history read for the slot's commit. A commit is known by the id the history answers
+   * with: should that differ from the id asked for (a history matching ids in any case), its images are
+   * those of the id answered.
+   */
   setInfo(slot: number, info: CommitInfo): void {
     this.infos[slot] = info;
     this.dates[slot] = info.date.getTime();
+    if (info.id !== this.ids[slot]) {
+      const same = this.index.get(info.id);
+      this.images[slot] = same === undefined ? undefined : this.images[same];
+    }
   }
 
   id(slot: number): string {
