@@ -60,10 +60,11 @@ function keepsText(limit: Limit): string {
 
 /**
  * The sentences of kept groups — `3rd image group of branch main; cleanup.keepPolicies[2] keeps 10 (commit
- * 1a2b3c4 of 2026-11-30)` — with what repeats made once: each selected
- * reference's part (per policy, reference and limit, in both forms), each rank's ordinal and the commit's
- * `(commit … of …)` with its `{ id, date }` (for as long as the groups asked about are the same commit's). One per plan; about 100,000 kept groups in the bench's deep
- * policy, where making each sentence from its parts was most of the kept reasons' time.
+ * 1a2b3c4 of 2026-11-30)` — with what repeats made once: each selected reference's part (per policy,
+ * reference and limit, in both forms), each rank's ordinal and the commit's `(commit … of …)` with its
+ * `{ id, date }` (for as long as the groups asked about are the same commit's). One per walk; about
+ * 100,000 kept groups in the bench's deep policy, where making each sentence from its parts was most
+ * of the kept reasons' time.
  */
 export class KeptGroupTexts {
   private readonly byReference = new Map<SelectedRef, { withinLast: string; beyondLast: string }>();

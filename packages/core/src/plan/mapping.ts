@@ -77,11 +77,11 @@ export function isPlanningUnit(n: ImageNode): boolean {
 
 /**
  * The commits of the tagged planning units, in the units' order (the graph's). Read in that order
- * (`reader`), each lookup is one comparison, where a Map of 100,000 digests costs a cache miss or two
- * per image; by digest (`get`, `has`) through a Map made on first use.
+ * (`positions`, `reader`), each lookup is one comparison, where a Map of 100,000 digests costs a cache
+ * miss or two per image; by digest (`get`, `has`) through a Map made on first use.
  */
 export class UnitMappings {
-  private map: Map<Digest, ImageCommits> | undefined;
+  private byDigest: Map<Digest, number> | undefined;
   /** How many units map to a commit. */
   readonly size: number;
 
@@ -99,16 +99,17 @@ export class UnitMappings {
 
   static readonly NONE = new UnitMappings([], []);
 
-  get(d: Digest): ImageCommits | undefined {
-    if (this.size === 0) return undefined;
-    if (!this.map) {
-      this.map = new Map();
-      this.units.forEach((n, i) => {
-        const m = this.commits[i];
-        if (m) this.map?.set(n.digest, m);
-      });
+  /** The unit's position in `units`, or -1 when the digest is not a tagged unit's. */
+  private positionOf(d: Digest): number {
+    if (!this.byDigest) {
+      this.byDigest = new Map();
+      this.units.forEach((n, i) => this.byDigest?.set(n.digest, i));
     }
-    return this.map.get(d);
+    return this.byDigest.get(d) ?? -1;
+  }
+
+  get(d: Digest): ImageCommits | undefined {
+    return this.size === 0 ? undefined : this.commits[this.positionOf(d)];
   }
 
   has(d: Digest): boolean {
@@ -116,14 +117,24 @@ export class UnitMappings {
   }
 
   /**
-   * A lookup for nodes asked in the graph's order (any subset of them): a cursor over the units,
-   * with the Map behind it for a node out of that order, so that the answer is always right.
+   * Positions for nodes asked in the graph's order (any subset of them): a cursor over the units, with
+   * the Map behind it for a node out of that order, so that the answer is always right (-1: not a
+   * tagged unit). The position is the walk's too (WalkImages).
    */
-  reader(): (n: ImageNode) => ImageCommits | undefined {
+  positions(): (n: ImageNode) => number {
     let i = 0;
     return (n) => {
-      if (this.units[i] === n) return this.commits[i++];
-      return this.size > 0 && isPlanningUnit(n) && n.tags.length > 0 ? this.get(n.digest) : undefined;
+      if (this.units[i] === n) return i++;
+      return this.units.length > 0 && isPlanningUnit(n) && n.tags.length > 0 ? this.positionOf(n.digest) : -1;
+    };
+  }
+
+  /** The commits of nodes asked in the graph's order (as `positions`). */
+  reader(): (n: ImageNode) => ImageCommits | undefined {
+    const positionOf = this.positions();
+    return (n) => {
+      const i = positionOf(n);
+      return i < 0 ? undefined : this.commits[i];
     };
   }
 }

@@ -1,8 +1,9 @@
 /**
  * One selected reference's choosing of images (cleanup-semantics.md §4.5), fed commit by commit,
  * newest first. Images are the walk's unit positions (walk.ts). Groups: the images whose newest
- * reached commit is this commit (same-commit images count once). Each group gets its rank; once the reference keeps no more, it stops, unless it was
- * asked to watch images (explain): then it walks on, keeping nothing, until it has reached them all.
+ * reached commit is this commit (same-commit images count once). Each group gets its rank; once the
+ * reference keeps no more, it stops, unless it was asked to watch images (explain): then it walks on,
+ * keeping nothing, until it has reached them all.
  */
 import type { CommitInfo } from '../ports.js';
 import type { SelectedRef } from './select-refs.js';
@@ -65,7 +66,7 @@ export class RefState {
     if (this.watchLeft === 0) this.done = true;
   }
 
-  /** Visits a commit; returns the digests this reference keeps at it. */
+  /** Visits a commit; returns the images this reference keeps at it. */
   visit(commit: CommitInfo, images: readonly number[] | undefined): readonly number[] {
     if (this.done) return [];
     const inWindow = this.cutoff === undefined || commit.date.getTime() > this.cutoff;

@@ -50,10 +50,10 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: KeptReasons
   const { policy, now, role, keepList } = ctx;
   const recentHours = policy.disableBuiltWithinLastNHoursPolicy ? 0 : policy.keepImagesBuiltWithinLastNHours;
   const nowMs = now.getTime();
-  const { units: mapped, commits } = ctx.mapping;
-  let next = 0; // the mapping holds the tagged units in this order: a unit's position there is the walk's too
+  const { commits } = ctx.mapping;
+  const positionOf = ctx.mapping.positions(); // units come in the graph's order
   for (const n of units) {
-    const position = mapped[next] === n ? next++ : -1;
+    const position = positionOf(n);
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
     const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.of(n) : undefined;
     let list = had;
