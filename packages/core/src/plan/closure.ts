@@ -12,11 +12,11 @@ import type { Reason } from './types.js';
  * still have its subject there, untagged (and in use by digest): keep it rather than orphan-delete it.
  */
 export function keepAttachmentsOfUnlistedSubjects(graph: ImageGraph, add: (d: Digest, r: Reason) => void): void {
-  for (const n of graph.nodes.values()) {
+  graph.nodes.forEach((n) => {
     if (n.listed && n.kind === 'attachment' && n.subject && !graph.nodes.has(n.subject)) {
       add(n.digest, { reason: 'closure', rule: 'closure', of: n.subject, detail: `attachment of ${n.subject}, which this registry cannot list because it has no tag; kept in case it exists` });
     }
-  }
+  });
 }
 
 /** Adds a closure reason to everything a kept digest reaches, breadth first from every kept digest. */
@@ -29,7 +29,13 @@ export function closeOverKept(graph: ImageGraph, reasons: KeptReasons, add: (d: 
   for (let i = 0; i < queue.length; i++) {
     const n = graph.nodes.get(queue[i] as Digest);
     if (!n) continue;
-    for (const c of n.children) if (!reasons.get(c)?.some((r) => r.reason === 'closure')) closureOf(c, n.digest, 'child of kept index');
-    for (const a of n.attachments) if (!reasons.get(a)?.some((r) => r.reason === 'closure')) closureOf(a, n.digest, 'attachment of kept image');
+    for (let j = 0; j < n.children.length; j++) {
+      const c = n.children[j] as Digest;
+      if (!reasons.get(c)?.some((r) => r.reason === 'closure')) closureOf(c, n.digest, 'child of kept index');
+    }
+    for (let j = 0; j < n.attachments.length; j++) {
+      const a = n.attachments[j] as Digest;
+      if (!reasons.get(a)?.some((r) => r.reason === 'closure')) closureOf(a, n.digest, 'attachment of kept image');
+    }
   }
 }

@@ -8,12 +8,13 @@
  * its garbage collector runs.
  */
 import type { Digest } from '../ports.js';
-import type { ImageGraph, ImageNode } from '../graph/graph.js';
+import type { BlobRef, ImageGraph, ImageNode } from '../graph/graph.js';
 
 /** Adds the blobs `n` and (an index) its children name to `into`; `seen` guards the children only. */
 function addBlobs(graph: ImageGraph, n: ImageNode, into: Map<Digest, number>, seen: Set<Digest>): void {
-  for (const b of n.blobs) into.set(b.digest, b.size);
-  for (const c of n.children) {
+  for (let i = 0; i < n.blobs.length; i++) into.set((n.blobs[i] as BlobRef).digest, (n.blobs[i] as BlobRef).size);
+  for (let i = 0; i < n.children.length; i++) {
+    const c = n.children[i] as Digest;
     const child = graph.nodes.get(c);
     if (seen.has(c) || !child) continue;
     seen.add(c);
@@ -34,10 +35,10 @@ function dropBlobs(graph: ImageGraph, n: ImageNode, from: Map<Digest, number>): 
 export function freedBytes(graph: ImageGraph, kept: readonly ImageNode[], deleted: readonly ImageNode[]): number | undefined {
   const gone = new Map<Digest, number>();
   const seen = new Set<Digest>();
-  for (const n of deleted) addBlobs(graph, n, gone, seen);
+  for (let i = 0; i < deleted.length; i++) addBlobs(graph, deleted[i] as ImageNode, gone, seen);
   if (gone.size === 0) return undefined;
-  for (const n of kept) {
-    dropBlobs(graph, n, gone);
+  for (let i = 0; i < kept.length; i++) {
+    dropBlobs(graph, kept[i] as ImageNode, gone);
     if (gone.size === 0) return 0;
   }
   let total = 0;
@@ -48,8 +49,10 @@ export function freedBytes(graph: ImageGraph, kept: readonly ImageNode[], delete
 /** Unlisted children of deleted indexes that neither a kept image is nor a kept index names: left for the garbage collector. */
 export function childrenLeftBehind(graph: ImageGraph, isKept: (d: Digest) => boolean, deleted: readonly ImageNode[]): number {
   const left = new Set<Digest>();
-  for (const n of deleted) {
-    for (const c of n.children) {
+  for (let i = 0; i < deleted.length; i++) {
+    const { children } = deleted[i] as ImageNode;
+    for (let j = 0; j < children.length; j++) {
+      const c = children[j] as Digest;
       const child = graph.nodes.get(c);
       if (child?.listed === undefined && !isKept(c) && !(child?.parents ?? []).some(isKept)) left.add(c);
     }

@@ -18,10 +18,10 @@ export class KeptReasons {
     this.byIndex = new Array<Reason[] | undefined>(graph.nodes.size);
     // Two nodes with one index would share their reasons: a graph not numbered as buildGraph numbers it is refused.
     let position = 0;
-    for (const n of graph.nodes.values()) {
+    graph.nodes.forEach((n) => {
       if (n.index !== position) throw new Error(`planCleanup: graph node ${n.digest} has index ${String(n.index)}, not its position ${position} (make graphs with buildGraph)`);
       position += 1;
-    }
+    });
   }
 
   /** The node's reasons (a node of this graph). */

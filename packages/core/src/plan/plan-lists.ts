@@ -29,7 +29,9 @@ const NOTHING_FIRST: Digest[] = [];
  */
 export function splitKeptAndDeleted(graph: ImageGraph, reasons: KeptReasons, mapping: UnitMappings, why: DecisionContext): SplitLists {
   const listed: ImageNode[] = [];
-  for (const n of graph.nodes.values()) if (n.listed) listed.push(n);
+  graph.nodes.forEach((n) => {
+    if (n.listed) listed.push(n);
+  });
   const deleting = (d: Digest): boolean => !reasons.has(d) && graph.nodes.get(d)?.listed !== undefined;
   const entries: Array<KeptImage | DeletionItem> = new Array(listed.length);
   const kept = new Uint8Array(listed.length);
@@ -61,7 +63,9 @@ export function splitKeptAndDeleted(graph: ImageGraph, reasons: KeptReasons, map
   };
   let k = 0;
   let d = 0;
-  for (const i of digestOrder(listed)) {
+  const order = digestOrder(listed);
+  for (let o = 0; o < order.length; o++) {
+    const i = order[o] as number;
     if (kept[i] === 1) {
       out.kept[k] = entries[i] as KeptImage;
       out.keptNodes[k++] = listed[i] as ImageNode;
@@ -147,8 +151,8 @@ function plannedImage(n: ImageNode, listed: ListedImage): PlannedImage {
 /** Order (§6): its attachments and the indexes that list it are deleted before it. */
 function mustGoFirst(n: ImageNode, deleting: (d: Digest) => boolean): Digest[] {
   const out: Digest[] = [];
-  for (const d of n.attachments) if (deleting(d)) out.push(d);
-  for (const d of n.parents) if (deleting(d)) out.push(d);
+  for (let i = 0; i < n.attachments.length; i++) if (deleting(n.attachments[i] as Digest)) out.push(n.attachments[i] as Digest);
+  for (let i = 0; i < n.parents.length; i++) if (deleting(n.parents[i] as Digest)) out.push(n.parents[i] as Digest);
   return out;
 }
 

@@ -37,7 +37,8 @@ export async function findStaleTags(
   // left out at once; for the others the history is asked below.
   type Candidate = { image: KeptImage; tag: string; full?: string; prefix?: string };
   const candidates: Candidate[] = [];
-  for (const image of kept) {
+  for (let i = 0; i < kept.length; i++) {
+    const image = kept[i] as KeptImage;
     if (image.tags.length < 2 || image.kind === 'attachment') continue;
     for (const tag of image.tags) {
       const c = shaFromTag(tag, tagPatterns);

@@ -52,7 +52,8 @@ export function addUnitReasons(units: readonly ImageNode[], reasons: KeptReasons
   const nowMs = now.getTime();
   const { commits } = ctx.mapping;
   const positionOf = ctx.mapping.positions(); // units come in the graph's order
-  for (const n of units) {
+  for (let u = 0; u < units.length; u++) {
+    const n = units[u] as ImageNode;
     const position = positionOf(n);
     // The unit's reasons, in the order they are found; entered in `reasons` once, at the end.
     const had = inUse.size > 0 && inUse.has(n.digest) ? reasons.of(n) : undefined;

@@ -38,26 +38,35 @@ export class WalkNotes {
   }
 
   /**
-   * Notes that each of `states` kept these images of the commit: a git-history reason each (at most
-   * MAX_DETAILS per image, but every one for a watched image).
+   * Notes that each of the first `count` of `states` kept these images of the commit: a git-history
+   * reason each (at most MAX_DETAILS per image, but every one for a watched image).
    */
-  keepAll(states: readonly RefState[], commit: CommitInfo, images: readonly number[]): void {
+  keepAll(states: readonly RefState[], count: number, commit: CommitInfo, images: readonly number[]): void {
     const kept = this.kept;
-    for (const i of images) {
-      let list = kept[i];
-      for (const state of states) {
-        if (list && list.length >= MAX_DETAILS && (this.watched.size === 0 || !this.watched.has(i))) break;
-        const { group, detail } = this.texts.group(state.selected, commit, state.lastRank, state.lastInWindow);
-        const reason: Reason = { reason: 'git-history', rule: state.selected.policy, detail, group };
-        if (list) list.push(reason);
-        else kept[i] = list = [reason];
+    for (let k = 0; k < images.length; k++) {
+      const i = images[k] as number;
+      const everyOne = this.watched.size > 0 && this.watched.has(i);
+      const list = kept[i];
+      if (list) {
+        // Met again (an image of several commits, or kept by another reference later): one more each.
+        for (let s = 0; s < count && (everyOne || list.length < MAX_DETAILS); s++) list.push(this.reason(states[s] as RefState, commit));
+        continue;
       }
+      // The first reasons: a list of its final length (one grown by push holds room for 17).
+      const fresh = new Array<Reason>(everyOne ? count : Math.min(count, MAX_DETAILS));
+      for (let s = 0; s < fresh.length; s++) fresh[s] = this.reason(states[s] as RefState, commit);
+      kept[i] = fresh;
     }
+  }
+
+  private reason(state: RefState, commit: CommitInfo): Reason {
+    const { group, detail } = this.texts.group(state.selected, commit, state.lastRank, state.lastInWindow);
+    return { reason: 'git-history', rule: state.selected.policy, detail, group };
   }
 
   /** Notes what the reference kept at the commit, and (watched images) every group it met there. */
   keep(state: RefState, commit: CommitInfo, images: readonly number[]): void {
-    if (images.length > 0) this.keepAll([state], commit, images);
+    if (images.length > 0) this.keepAll([state], 1, commit, images);
     if (this.watched.size === 0 || state.lastRankAt !== commit) return;
     const afterStop = !state.keeping && state.stoppedBy && images.length === 0 ? { afterStop: state.stoppedBy } : {};
     for (const i of state.lastFresh) {

@@ -46,8 +46,8 @@ export class Slots {
     this.stride = 2 * words + this.summaryWords;
     commitsOf.forEach((m, i) => {
       if (!m) return;
-      for (const id of m.ids) {
-        const slot = this.slotOf(id);
+      for (let k = 0; k < m.ids.length; k++) {
+        const slot = this.slotOf(m.ids[k] as string);
         const list = this.images[slot];
         if (list) list.push(i);
         else this.images[slot] = [i];

@@ -57,6 +57,8 @@ function imageFacts(images: WalkImages): { mapped: number; multiCommit: Uint8Arr
   return { mapped, multiCommit };
 }
 
+const PARENT = (id: string): string => `commit ${id} (a parent in the history)`;
+
 export async function walkHistory(
   selected: readonly SelectedRef[],
   images: WalkImages,
@@ -85,8 +87,12 @@ class Walk {
   readonly notes: WalkNotes;
   commitsRead = 0;
   commitsVisited = 0;
-  /** The references that keep the images of the commit being visited (keepAll). */
+  /**
+   * The references that keep the images of the commit being visited (keepAll): the first `keeperCount`
+   * (overwritten, not emptied: an array set to length 0 loses its store and grows anew at every commit).
+   */
   private readonly keepers: RefState[] = [];
+  private keeperCount = 0;
   private readonly words: number;
   private readonly active: Bits;
   private readonly slots: Slots;
@@ -157,7 +163,16 @@ class Walk {
     while (this.activeCount > 0) {
       const top = this.heap.peek();
       if (this.unfetched.length > 0 && (top === undefined || this.unfetchedBound >= this.slots.date(top))) {
-        await this.readUnfetched();
+        // Read here, not in a helper: the walk reads about one commit per call (its parents are the next
+        // newest), and each async frame between it and the history costs a promise per read.
+        const batch = this.unfetched;
+        this.unfetchedBound = Number.NEGATIVE_INFINITY;
+        this.store(batch, await this.history.commits(this.idsOf(batch)), PARENT);
+        for (const slot of batch) {
+          this.heap.push(slot);
+          this.slots.state[slot] = IN_HEAP;
+        }
+        batch.length = 0;
         continue;
       }
       const slot = this.heap.pop();
@@ -201,8 +216,8 @@ class Walk {
       }
     }
     if (visitedHere) this.commitsVisited += 1;
-    if (this.keepers.length > 0 && images) this.notes.keepAll(this.keepers, commit, images);
-    this.keepers.length = 0;
+    if (this.keeperCount > 0 && images) this.notes.keepAll(this.keepers, this.keeperCount, commit, images);
+    this.keeperCount = 0;
     return count;
   }
 
@@ -216,7 +231,7 @@ class Walk {
       const kept = state.visit(commit, images);
       // Every reference that keeps all the commit's images is noted in one pass (visit); anything else (a
       // part of them, watched digests) one by one.
-      if (kept === images && this.watched.size === 0) this.keepers.push(state);
+      if (kept === images && this.watched.size === 0) this.keepers[this.keeperCount++] = state;
       else this.notes.keep(state, commit, kept);
       if (state.done) {
         this.active[w]! &= ~low;
@@ -243,23 +258,21 @@ class Walk {
     }
   }
 
-  private async readUnfetched(): Promise<void> {
-    const batch = this.unfetched.splice(0);
-    this.unfetchedBound = Number.NEGATIVE_INFINITY;
-    await this.read(batch, (id) => `commit ${id} (a parent in the history)`);
-    for (const slot of batch) {
-      this.heap.push(slot);
-      this.slots.state[slot] = IN_HEAP;
-    }
+  /** Reads the commits of the slots not read yet. */
+  private async read(slots: readonly number[], what: (id: string) => string): Promise<void> {
+    const wanted = slots.filter((slot) => !this.slots.hasInfo(slot));
+    if (wanted.length > 0) this.store(wanted, await this.history.commits(this.idsOf(wanted)), what);
   }
 
-  /** Reads the commits not read yet; one the history does not have fails the walk closed. */
-  private async read(slots: readonly number[], what: (id: string) => string): Promise<void> {
-    const wanted: number[] = [];
-    for (const slot of slots) if (!this.slots.hasInfo(slot)) wanted.push(slot);
-    if (wanted.length === 0) return;
-    const got = await this.history.commits(wanted.map((slot) => this.slots.id(slot)));
-    for (const slot of wanted) {
+  private idsOf(slots: readonly number[]): string[] {
+    const ids = new Array<string>(slots.length);
+    for (let i = 0; i < slots.length; i++) ids[i] = this.slots.id(slots[i] as number);
+    return ids;
+  }
+
+  /** Holds what the history answered for the slots (none read yet); one it does not have fails the walk closed. */
+  private store(slots: readonly number[], got: ReadonlyMap<string, CommitInfo>, what: (id: string) => string): void {
+    for (const slot of slots) {
       const id = this.slots.id(slot);
       const info = got.get(id);
       if (!info) {
