@@ -81,9 +81,13 @@ export function compileKeepList(globs: readonly string[]): KeepList {
 }
 
 export function keepListReason(n: ImageNode, keepList: KeepList): Reason | undefined {
-  for (const tag of n.tags) {
-    const hit = keepList.find((k) => k.matches(tag));
-    if (hit) return { reason: 'keep-list', rule: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, glob: hit.glob, tag };
+  // Indexed loops, no closure per tag: this runs for every tagged image.
+  for (let t = 0; t < n.tags.length && keepList.length > 0; t++) {
+    const tag = n.tags[t] as string;
+    for (let k = 0; k < keepList.length; k++) {
+      const hit = keepList[k] as KeepList[number];
+      if (hit.matches(tag)) return { reason: 'keep-list', rule: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, glob: hit.glob, tag };
+    }
   }
   return undefined;
 }
