@@ -18,10 +18,12 @@ const PAGE = 1 << PAGE_BITS;
  */
 export class Slots {
   private readonly index = new Map<string, number>();
-  private readonly ids: string[] = [];
-  private readonly infos: Array<CommitInfo | undefined> = [];
+  /** How many slots there are (the arrays below are made longer than that, and grow by assignment). */
+  private count = 0;
+  private readonly ids: string[];
+  private readonly infos: Array<CommitInfo | undefined>;
   /** Per slot, the positions of the images built from the commit (undefined: none). */
-  private readonly images: Array<number[] | undefined> = [];
+  private readonly images: Array<number[] | undefined>;
   private dates = new Float64Array(64);
   /** IDLE, IN_HEAP or UNFETCHED. */
   state = new Uint8Array(64);
@@ -44,13 +46,25 @@ export class Slots {
   constructor(private readonly words: number, commitsOf: ReadonlyArray<{ ids: readonly string[] } | undefined> = []) {
     this.summaryWords = Math.ceil(words / 32);
     this.stride = 2 * words + this.summaryWords;
+    // Sized once for the commits images were built from (at most one slot each), then filled in one
+    // pass with one Map lookup per id: 100,000 pushes onto three growing arrays cost a third more.
+    let ids = 0;
+    for (let i = 0; i < commitsOf.length; i++) ids += commitsOf[i]?.ids.length ?? 0;
+    const capacity = Math.max(64, ids + 64);
+    this.ids = new Array<string>(capacity);
+    this.infos = new Array<CommitInfo | undefined>(capacity);
+    this.images = new Array<number[] | undefined>(capacity);
+    if (capacity > this.state.length) this.grow(capacity);
     commitsOf.forEach((m, i) => {
       if (!m) return;
       for (let k = 0; k < m.ids.length; k++) {
-        const slot = this.slotOf(m.ids[k] as string);
-        const list = this.images[slot];
-        if (list) list.push(i);
-        else this.images[slot] = [i];
+        const id = m.ids[k] as string;
+        const slot = this.index.get(id);
+        if (slot === undefined) {
+          this.index.set(id, this.count);
+          this.ids[this.count] = id;
+          this.images[this.count++] = [i];
+        } else (this.images[slot] as number[]).push(i);
       }
     });
   }
@@ -72,11 +86,9 @@ export class Slots {
   slotOf(id: string): number {
     let slot = this.index.get(id);
     if (slot !== undefined) return slot;
-    slot = this.ids.length;
+    slot = this.count++;
     this.index.set(id, slot);
-    this.ids.push(id);
-    this.infos.push(undefined);
-    this.images.push(undefined);
+    this.ids[slot] = id; // its info and images: undefined (holes) until set
     if (slot >= this.state.length) this.grow(this.state.length * 2);
     return slot;
   }
