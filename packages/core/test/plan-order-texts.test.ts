@@ -56,12 +56,14 @@ test('KeptGroupTexts: within last, beyond last (kept by in, Or), shared commits 
     ({ ref: { ...reference, commit: 'c'.repeat(40), date }, images, policy: position.path, position, reference });
   const ref = selected(policy, main, or);
   const commit = { id: 'a'.repeat(40), parents: [], date };
-  const first = texts.group(ref, commit, 1, true);
-  const third = texts.group(ref, commit, 3, true);
+  const first = texts.keptGroup(ref, commit, 1, true);
+  const third = texts.keptGroup(ref, commit, 3, true);
   assert.is(first.detail, '1st image group of branch main; cleanup.keepPolicies[1] (line 7) keeps 2 or any within 168h (commit aaaaaaa of 2026-11-30)');
   assert.is(third.detail, '3rd image group of branch main; within in: 168h (cleanup.keepPolicies[1] (line 7): last: 2 or in: 168h) (commit aaaaaaa of 2026-11-30)');
   assert.equal(third.group, { policy, reference: main, commit: { id: 'a'.repeat(40), date }, rank: 3, limit: or, inWindow: true, kept: true });
-  const plain = texts.group(selected({ path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10, operator: 'And' }), { id: 'b'.repeat(40), parents: [], date }, 9, true);
+  assert.is(third.reason, 'git-history');
+  assert.is(third.rule, 'cleanup.keepPolicies[1]');
+  const plain = texts.keptGroup(selected({ path: 'default keepPolicies[0]', index: 0 }, { kind: 'tag', name: 'v1.0.0' }, { last: 10, operator: 'And' }), { id: 'b'.repeat(40), parents: [], date }, 9, true);
   assert.is(plain.detail, '9th image group of tag v1.0.0; default keepPolicies[0] keeps 10 (commit bbbbbbb of 2026-11-30)');
 });
 

@@ -6,7 +6,7 @@ import { formatDuration } from '../policy/duration.js';
 import type { Limit } from '../policy/types.js';
 import type { CommitInfo } from '../ports.js';
 import type { SelectedRef } from './select-refs.js';
-import type { GroupFinding, PolicyMiss, PolicyPosition, ReferenceName } from './types.js';
+import type { GroupFinding, PolicyMiss, PolicyPosition, Reason, ReferenceName } from './types.js';
 
 /** `12th`, `1st`, `22nd`. */
 export function ordinal(n: number): string {
@@ -77,8 +77,8 @@ export class KeptGroupTexts {
    */
   private last: { info: CommitInfo; commit: { id: string; date: Date }; text: string } | undefined;
 
-  /** The finding and sentence of a group the selected reference kept at the commit. */
-  group(selected: SelectedRef, commit: CommitInfo, rank: number, inWindow: boolean): { group: GroupFinding; detail: string } {
+  /** The git-history reason of a group the selected reference kept at the commit: its sentence and finding. */
+  keptGroup(selected: SelectedRef, commit: CommitInfo, rank: number, inWindow: boolean): Reason {
     const { position: policy, reference, images: limit } = selected;
     let ref = this.byReference.get(selected);
     if (!ref) {
@@ -100,7 +100,7 @@ export class KeptGroupTexts {
     const ordinalText = (this.ordinals[rank] ??= `${ordinal(rank)} `);
     const beyondLast = limit.last !== undefined && rank > limit.last;
     const group: GroupFinding = { policy, reference, commit: c.commit, rank, limit, inWindow, kept: true };
-    return { group, detail: ordinalText + (beyondLast ? ref.beyondLast : ref.withinLast) + c.text };
+    return { reason: 'git-history', rule: selected.policy, detail: ordinalText + (beyondLast ? ref.beyondLast : ref.withinLast) + c.text, group };
   }
 }
 

@@ -60,8 +60,7 @@ export class WalkNotes {
   }
 
   private reason(state: RefState, commit: CommitInfo): Reason {
-    const { group, detail } = this.texts.group(state.selected, commit, state.lastRank, state.lastInWindow);
-    return { reason: 'git-history', rule: state.selected.policy, detail, group };
+    return this.texts.keptGroup(state.selected, commit, state.lastRank, state.lastInWindow);
   }
 
   /** Notes what the reference kept at the commit, and (watched images) every group it met there. */

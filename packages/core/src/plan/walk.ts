@@ -168,9 +168,9 @@ class Walk {
         const batch = this.unfetched;
         this.unfetchedBound = Number.NEGATIVE_INFINITY;
         this.store(batch, await this.history.commits(this.idsOf(batch)), PARENT);
-        for (const slot of batch) {
-          this.heap.push(slot);
-          this.slots.state[slot] = IN_HEAP;
+        for (let i = 0; i < batch.length; i++) {
+          this.heap.push(batch[i] as number);
+          this.slots.state[batch[i] as number] = IN_HEAP;
         }
         batch.length = 0;
         continue;
@@ -180,7 +180,8 @@ class Walk {
       this.slots.state[slot] = IDLE;
       const commit = this.slots.info(slot);
       const count = this.visit(slot, commit);
-      if (count > 0) for (const parent of commit.parents) this.addPending(parent, this.fresh, this.freshWords, count, commit.date.getTime());
+      const { parents } = commit;
+      if (count > 0) for (let i = 0; i < parents.length; i++) this.addPending(parents[i] as string, this.fresh, this.freshWords, count, commit.date.getTime());
     }
   }
 
@@ -272,7 +273,8 @@ class Walk {
 
   /** Holds what the history answered for the slots (none read yet); one it does not have fails the walk closed. */
   private store(slots: readonly number[], got: ReadonlyMap<string, CommitInfo>, what: (id: string) => string): void {
-    for (const slot of slots) {
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as number;
       const id = this.slots.id(slot);
       const info = got.get(id);
       if (!info) {
