@@ -207,7 +207,8 @@ function metMiss(met: readonly HistoryKeep[], now: Date): PolicyMiss {
  */
 export function goneBranches(n: ImageNode, ctx: MissContext): string[] | undefined {
   let out: string[] | undefined;
-  for (const tag of n.tags) {
+  for (let t = 0; t < n.tags.length; t++) {
+    const tag = n.tags[t] as string;
     if (!branchLike(tag, ctx)) continue;
     if (ctx.policies.some((p) => p.policy.references.kind === 'branch' && matchesName(p.policy.references.pattern, tag))) (out ??= []).push(tag);
   }
@@ -227,8 +228,8 @@ function branchLike(tag: string, ctx: MissContext): boolean {
 function namesUnselected(n: ImageNode, m: ImageCommits, ctx: MissContext): boolean {
   const { commits, names } = ctx.unselected;
   if (names.size === 0) return false;
-  for (const c of m.ids) if (commits.has(c)) return true;
-  for (const t of n.tags) if (names.has(t)) return true;
+  for (let i = 0; i < m.ids.length; i++) if (commits.has(m.ids[i] as string)) return true;
+  for (let i = 0; i < n.tags.length; i++) if (names.has(n.tags[i] as string)) return true;
   return false;
 }
 

@@ -27,7 +27,11 @@ export function inUseReasons(graph: ImageGraph, imageReference: string | undefin
   const wanted = new Set<string>();
   for (const { ref } of ours) if (!ref.digest) wanted.add(ref.tag ?? 'latest');
   const byTag = new Map<string, Digest>();
-  if (wanted.size > 0) for (const n of graph.nodes.values()) for (const t of n.tags) if (wanted.has(t)) byTag.set(t, n.digest);
+  if (wanted.size > 0) {
+    graph.nodes.forEach((n) => {
+      for (let i = 0; i < n.tags.length; i++) if (wanted.has(n.tags[i] as string)) byTag.set(n.tags[i] as string, n.digest);
+    });
+  }
   for (const { use, ref } of ours) {
     const digest = ref.digest ?? byTag.get(ref.tag ?? 'latest');
     if (!digest || !graph.nodes.has(digest)) continue;

@@ -40,7 +40,8 @@ export async function findStaleTags(
   for (let i = 0; i < kept.length; i++) {
     const image = kept[i] as KeptImage;
     if (image.tags.length < 2 || image.kind === 'attachment') continue;
-    for (const tag of image.tags) {
+    for (let t = 0; t < image.tags.length; t++) {
+      const tag = image.tags[t] as string;
       const c = shaFromTag(tag, tagPatterns);
       if (!c?.full && !c?.prefix) continue;
       if (image.reasons.some((r) => r.tag === tag) || keepList.some((k) => k.matches(tag))) continue;
