@@ -9,7 +9,7 @@ import type { GitHistory } from '../ports.js';
 import type { LinearRegex } from '../util/linear-regex.js';
 import { shaFromTag } from './mapping.js';
 import type { KeepList } from './reasons.js';
-import type { KeptImage, StaleTag } from './types.js';
+import type { KeptImage, Reason, StaleTag } from './types.js';
 
 /**
  * What this plan learnt of the history already (the same history, moments before): commits the walk
@@ -44,7 +44,7 @@ export async function findStaleTags(
       const tag = image.tags[t] as string;
       const c = shaFromTag(tag, tagPatterns);
       if (!c?.full && !c?.prefix) continue;
-      if (image.reasons.some((r) => r.tag === tag) || keepList.some((k) => k.matches(tag))) continue;
+      if (namedByReason(image.reasons, tag) || (keepList.length > 0 && keepList.some((k) => k.matches(tag)))) continue;
       if (c.full) {
         if (!known.holds(c.full)) candidates.push({ image, tag, full: c.full });
       } else if (known.resolves(c.prefix as string) === undefined) candidates.push({ image, tag, prefix: c.prefix });
@@ -72,4 +72,10 @@ export async function findStaleTags(
     }
   }
   return out;
+}
+
+/** Whether a reason names the tag (in use by it, on the keep list by it); a loop, no closure per tag. */
+function namedByReason(reasons: readonly Reason[], tag: string): boolean {
+  for (let i = 0; i < reasons.length; i++) if ((reasons[i] as Reason).tag === tag) return true;
+  return false;
 }
