@@ -26,16 +26,17 @@ export function closeOverKept(graph: ImageGraph, reasons: KeptReasons, add: (d: 
     if (!reasons.has(d)) queue.push(d);
     add(d, { reason: 'closure', rule: 'closure', of: from, detail: `${what} ${from}` });
   };
+  /** Each digest of the list that has no closure reason yet gets one (from `from`). */
+  const closeOverAll = (list: readonly Digest[], from: Digest, what: string): void => {
+    for (let j = 0; j < list.length; j++) {
+      const d = list[j] as Digest;
+      if (!reasons.get(d)?.some((r) => r.reason === 'closure')) closureOf(d, from, what);
+    }
+  };
   for (let i = 0; i < queue.length; i++) {
     const n = graph.nodes.get(queue[i] as Digest);
     if (!n) continue;
-    for (let j = 0; j < n.children.length; j++) {
-      const c = n.children[j] as Digest;
-      if (!reasons.get(c)?.some((r) => r.reason === 'closure')) closureOf(c, n.digest, 'child of kept index');
-    }
-    for (let j = 0; j < n.attachments.length; j++) {
-      const a = n.attachments[j] as Digest;
-      if (!reasons.get(a)?.some((r) => r.reason === 'closure')) closureOf(a, n.digest, 'attachment of kept image');
-    }
+    closeOverAll(n.children, n.digest, 'child of kept index');
+    closeOverAll(n.attachments, n.digest, 'attachment of kept image');
   }
 }

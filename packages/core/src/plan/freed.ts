@@ -12,7 +12,10 @@ import type { BlobRef, ImageGraph, ImageNode } from '../graph/graph.js';
 
 /** Adds the blobs `n` and (an index) its children name to `into`; `seen` guards the children only. */
 function addBlobs(graph: ImageGraph, n: ImageNode, into: Map<Digest, number>, seen: Set<Digest>): void {
-  for (let i = 0; i < n.blobs.length; i++) into.set((n.blobs[i] as BlobRef).digest, (n.blobs[i] as BlobRef).size);
+  for (let i = 0; i < n.blobs.length; i++) {
+    const b = n.blobs[i] as BlobRef;
+    into.set(b.digest, b.size);
+  }
   for (let i = 0; i < n.children.length; i++) {
     const c = n.children[i] as Digest;
     const child = graph.nodes.get(c);

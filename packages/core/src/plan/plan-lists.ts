@@ -151,8 +151,11 @@ function plannedImage(n: ImageNode, listed: ListedImage): PlannedImage {
 /** Order (§6): its attachments and the indexes that list it are deleted before it. */
 function mustGoFirst(n: ImageNode, deleting: (d: Digest) => boolean): Digest[] {
   const out: Digest[] = [];
-  for (let i = 0; i < n.attachments.length; i++) if (deleting(n.attachments[i] as Digest)) out.push(n.attachments[i] as Digest);
-  for (let i = 0; i < n.parents.length; i++) if (deleting(n.parents[i] as Digest)) out.push(n.parents[i] as Digest);
+  const addDeleting = (list: readonly Digest[]): void => {
+    for (let i = 0; i < list.length; i++) if (deleting(list[i] as Digest)) out.push(list[i] as Digest);
+  };
+  addDeleting(n.attachments);
+  addDeleting(n.parents);
   return out;
 }
 

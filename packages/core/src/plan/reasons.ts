@@ -84,14 +84,17 @@ export function compileKeepList(globs: readonly string[]): KeepList {
   return globs.map((glob) => ({ glob, matches: tagGlobMatcher([glob]) }));
 }
 
+/** The first keep-list entry the tag matches (a loop, no closure per tag: this runs for tags of every image). */
+export function keepListHit(keepList: KeepList, tag: string): KeepList[number] | undefined {
+  for (let k = 0; k < keepList.length; k++) if ((keepList[k] as KeepList[number]).matches(tag)) return keepList[k];
+  return undefined;
+}
+
 export function keepListReason(n: ImageNode, keepList: KeepList): Reason | undefined {
-  // Indexed loops, no closure per tag: this runs for every tagged image.
   for (let t = 0; t < n.tags.length && keepList.length > 0; t++) {
     const tag = n.tags[t] as string;
-    for (let k = 0; k < keepList.length; k++) {
-      const hit = keepList[k] as KeepList[number];
-      if (hit.matches(tag)) return { reason: 'keep-list', rule: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, glob: hit.glob, tag };
-    }
+    const hit = keepListHit(keepList, tag);
+    if (hit) return { reason: 'keep-list', rule: 'keep-list', detail: `tag ${tag} matches keep-list ${hit.glob}`, glob: hit.glob, tag };
   }
   return undefined;
 }

@@ -8,7 +8,7 @@
 import type { GitHistory } from '../ports.js';
 import type { LinearRegex } from '../util/linear-regex.js';
 import { shaFromTag } from './mapping.js';
-import type { KeepList } from './reasons.js';
+import { keepListHit, type KeepList } from './reasons.js';
 import type { KeptImage, Reason, StaleTag } from './types.js';
 
 /**
@@ -44,7 +44,7 @@ export async function findStaleTags(
       const tag = image.tags[t] as string;
       const c = shaFromTag(tag, tagPatterns);
       if (!c?.full && !c?.prefix) continue;
-      if (namedByReason(image.reasons, tag) || (keepList.length > 0 && keepList.some((k) => k.matches(tag)))) continue;
+      if (namedByReason(image.reasons, tag) || keepListHit(keepList, tag)) continue;
       if (c.full) {
         if (!known.holds(c.full)) candidates.push({ image, tag, full: c.full });
       } else if (known.resolves(c.prefix as string) === undefined) candidates.push({ image, tag, prefix: c.prefix });
