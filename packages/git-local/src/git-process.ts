@@ -106,6 +106,16 @@ function isRefable(x: unknown): x is Refable {
   return typeof x === 'object' && x !== null && 'ref' in x && 'unref' in x && typeof x.unref === 'function';
 }
 
+/** Whether a long-lived git process (and its pipes) keeps node alive: only while something waits for it. */
+export function keepsNodeAlive(child: ChildProcess, active: boolean): void {
+  for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
+    // A closed pipe has no handle left, and ref() on one would wait for a 'connect' that never comes.
+    if (!isRefable(handle) || ('destroyed' in handle && handle.destroyed === true)) continue;
+    if (active) handle.ref();
+    else handle.unref();
+  }
+}
+
 const EMPTY = Buffer.alloc(0);
 const INPUT = 'git history';
 
@@ -188,13 +198,7 @@ export class CatFileBatch {
   }
 
   private setActive(active: boolean): void {
-    const child = this.child;
-    if (!child) return;
-    for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
-      if (!isRefable(handle)) continue;
-      if (active) handle.ref();
-      else handle.unref();
-    }
+    if (this.child) keepsNodeAlive(this.child, active);
   }
 
   /** The process ended or broke: every waiting request fails; the next request starts a new process. */

@@ -1,2 +1,2 @@
-export { openLocalGit, LocalGitHistory, parseCommit } from './local-git.js';
+export { openLocalGit, LocalGitHistory, parseCommit, type LocalGitOptions, type LocalGitStats } from './local-git.js';
 export { GitRepoBuilder, rawDate, type DateLike } from './fixture.js';

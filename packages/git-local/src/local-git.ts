@@ -4,15 +4,34 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { IncompleteInputError, InputError, type CommitInfo, type GitHistory, type GitRef } from '@regsweep/core';
+import { CommitStream, type CommitStreamOptions, type CommitStreamStats } from './commit-stream.js';
 import { CatFileBatch, firstLine, gitEnv, runGit } from './git-process.js';
 
 const INPUT = 'git history';
 const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 const PREFIX = /^[0-9a-f]{7,64}$/i;
 const COMMIT = new Set(['commit']);
+/** Commits asked at once that are worth waiting for the stream to list (the walk's next parents); more are read by cat-file at once. */
+const WAIT_FOR_AT_MOST = 4;
+
+export interface LocalGitOptions {
+  /**
+   * The history listed ahead of the walk by one `git rev-list` from the references' tips (commit-stream.ts);
+   * `false`: every commit through cat-file. On by default.
+   */
+  readAhead?: CommitStreamOptions | false;
+}
+
+/** What the history read and how. */
+export interface LocalGitStats {
+  /** Commits read one object at a time through cat-file. */
+  catFileCommits: number;
+  /** The read-ahead stream, once started. */
+  stream?: CommitStreamStats;
+}
 
 /** Opens the repository at `dir` (a working tree, a subdirectory of one, or a bare repository). */
-export async function openLocalGit(dir: string): Promise<LocalGitHistory> {
+export async function openLocalGit(dir: string, options: LocalGitOptions = {}): Promise<LocalGitHistory> {
   const where = path.resolve(dir);
   const notRepo = (why: string): InputError =>
     new InputError(
@@ -37,7 +56,7 @@ export async function openLocalGit(dir: string): Promise<LocalGitHistory> {
         'actions/checkout, in GitLab CI set the variable `GIT_DEPTH: 0`',
     );
   }
-  return new LocalGitHistory(where, env);
+  return new LocalGitHistory(where, env, options);
 }
 
 // refname, objectname, objecttype, peeled objectname, peeled objecttype, committer date, peeled
@@ -55,17 +74,28 @@ const REF_FORMAT = [
 
 export class LocalGitHistory implements GitHistory {
   private readonly batch: CatFileBatch;
+  /** The tips of the references `refs()` answered: where the read-ahead starts. */
+  private tips: string[] | undefined;
+  private stream: CommitStream | undefined;
+  private catFileCommits = 0;
 
   /** Use `openLocalGit`, which checks the directory first. */
   constructor(
     /** Absolute path of the repository directory. */
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv = gitEnv(),
+    private readonly options: LocalGitOptions = {},
   ) {
     this.batch = new CatFileBatch(dir, env);
   }
 
   async refs(): Promise<GitRef[]> {
+    const refs = await this.readRefs();
+    this.tips = refs.map((r) => r.commit);
+    return refs;
+  }
+
+  private async readRefs(): Promise<GitRef[]> {
     const remotes = await this.git(['remote']);
     const hasOrigin = remotes.split('\n').some((l) => l.trim() === 'origin');
     const heads = 'refs/heads/';
@@ -126,9 +156,56 @@ export class LocalGitHistory implements GitHistory {
     return [...branches, ...tags];
   }
 
+  /**
+   * Commits the read-ahead stream has listed come from it; a few it has not listed yet (the walk's next
+   * parents) are waited for; the rest, and anything it does not list, are read by cat-file.
+   */
   async commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
     const asked = [...new Set(ids)].filter((id) => FULL_ID.test(id));
-    const found = new Map<string, CommitInfo>();
+    const got = new Map<string, CommitInfo>();
+    let rest = asked;
+    const stream = this.readAhead();
+    if (stream) {
+      rest = [];
+      for (const id of asked) {
+        const c = stream.get(id.toLowerCase());
+        if (c) got.set(id, c);
+        else rest.push(id);
+      }
+      if (rest.length > 0 && rest.length <= WAIT_FOR_AT_MOST) {
+        const unlisted: string[] = [];
+        for (const id of rest) {
+          const c = await stream.waitFor(id.toLowerCase());
+          if (c) got.set(id, c);
+          else unlisted.push(id);
+        }
+        rest = unlisted;
+      }
+    }
+    if (rest.length > 0) await this.readObjects(rest, got);
+    if (rest.length === asked.length) return got;
+    const found = new Map<string, CommitInfo>(); // in the order asked, as cat-file alone answers
+    for (const id of asked) {
+      const c = got.get(id);
+      if (c) found.set(id, c);
+    }
+    return found;
+  }
+
+  stats(): LocalGitStats {
+    return { catFileCommits: this.catFileCommits, ...(this.stream ? { stream: this.stream.stats() } : {}) };
+  }
+
+  /** The read-ahead stream: started by the first read after `refs()` (it lists from their tips). */
+  private readAhead(): CommitStream | undefined {
+    if (this.stream || this.options.readAhead === false || !this.tips || this.tips.length === 0) return this.stream;
+    this.stream = new CommitStream(this.dir, this.env, this.tips, this.options.readAhead);
+    return this.stream;
+  }
+
+  /** Reads the commits through cat-file into `found`; ids that are not commits are left out. */
+  private async readObjects(asked: readonly string[], found: Map<string, CommitInfo>): Promise<void> {
+    this.catFileCommits += asked.length;
     await this.batch.request(
       asked.map((id) => id.toLowerCase()),
       COMMIT,
@@ -138,7 +215,6 @@ export class LocalGitHistory implements GitHistory {
         found.set(id, parseCommit(answer.oid, answer.body));
       },
     );
-    return found;
   }
 
   async resolvePrefixes(prefixes: readonly string[]): Promise<Map<string, string>> {
@@ -175,6 +251,7 @@ export class LocalGitHistory implements GitHistory {
 
   /** Ends the git processes. Forgetting it does not keep node alive. */
   close(): Promise<void> {
+    this.stream?.close();
     return this.batch.close();
   }
 
