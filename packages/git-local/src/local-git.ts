@@ -11,8 +11,6 @@ const INPUT = 'git history';
 const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 const PREFIX = /^[0-9a-f]{7,64}$/i;
 const COMMIT = new Set(['commit']);
-/** Commits asked at once that are worth waiting for the stream to list (the walk's next parents); more are read by cat-file at once. */
-const WAIT_FOR_AT_MOST = 4;
 
 export interface LocalGitOptions {
   /**
@@ -92,6 +90,7 @@ export class LocalGitHistory implements GitHistory {
   async refs(): Promise<GitRef[]> {
     const refs = await this.readRefs();
     this.tips = refs.map((r) => r.commit);
+    this.readAhead(); // listing starts while the planner maps images and selects references
     return refs;
   }
 
@@ -156,10 +155,7 @@ export class LocalGitHistory implements GitHistory {
     return [...branches, ...tags];
   }
 
-  /**
-   * Commits the read-ahead stream has listed come from it; a few it has not listed yet (the walk's next
-   * parents) are waited for; the rest, and anything it does not list, are read by cat-file.
-   */
+  /** Commits the read-ahead stream has listed come from it; the others are read by cat-file. */
   async commits(ids: readonly string[]): Promise<Map<string, CommitInfo>> {
     const asked = [...new Set(ids)].filter((id) => FULL_ID.test(id));
     const got = new Map<string, CommitInfo>();
@@ -171,15 +167,6 @@ export class LocalGitHistory implements GitHistory {
         const c = stream.get(id.toLowerCase());
         if (c) got.set(id, c);
         else rest.push(id);
-      }
-      if (rest.length > 0 && rest.length <= WAIT_FOR_AT_MOST) {
-        const unlisted: string[] = [];
-        for (const id of rest) {
-          const c = await stream.waitFor(id.toLowerCase());
-          if (c) got.set(id, c);
-          else unlisted.push(id);
-        }
-        rest = unlisted;
       }
     }
     if (rest.length > 0) await this.readObjects(rest, got);
@@ -196,7 +183,7 @@ export class LocalGitHistory implements GitHistory {
     return { catFileCommits: this.catFileCommits, ...(this.stream ? { stream: this.stream.stats() } : {}) };
   }
 
-  /** The read-ahead stream: started by the first read after `refs()` (it lists from their tips). */
+  /** The read-ahead stream, started by `refs()` (it lists from their tips). */
   private readAhead(): CommitStream | undefined {
     if (this.stream || this.options.readAhead === false || !this.tips || this.tips.length === 0) return this.stream;
     this.stream = new CommitStream(this.dir, this.env, this.tips, this.options.readAhead);
