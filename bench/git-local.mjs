@@ -96,7 +96,7 @@ function throughGit(local) {
 
 async function runOnce(variant, readAhead) {
   const policy = variant.policy();
-  const local = await openLocalGit(dir, readAhead ? {} : { readAhead: false });
+  const local = await openLocalGit(dir, readAhead ? { readAhead: {} } : { readAhead: false });
   try {
     const history = throughGit(local);
     t0 = performance.now();

@@ -54,7 +54,8 @@ export class CommitStream {
     this.ahead = Math.max(1, options.ahead ?? 4096);
     this.max = Math.max(1, options.max ?? 250_000);
     this.limit = this.ahead;
-    const child = spawn('git', ['rev-list', '--parents', '--timestamp', '--stdin'], {
+    // No commit-graph: it keeps dates in 34 bits and answers for commits whose objects are gone.
+    const child = spawn('git', ['-c', 'core.commitGraph=false', 'rev-list', '--parents', '--timestamp', '--stdin'], {
       cwd: dir, env: { ...env, GIT_GRAFT_FILE: NO_GRAFTS }, stdio: ['pipe', 'pipe', 'ignore'],
     });
     this.child = child;

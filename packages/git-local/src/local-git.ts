@@ -14,8 +14,10 @@ const COMMIT = new Set(['commit']);
 
 export interface LocalGitOptions {
   /**
-   * The history listed ahead of the walk by one `git rev-list` from the references' tips (commit-stream.ts);
-   * `false`: every commit through cat-file. On by default.
+   * Opt-in (off by default): the history listed ahead of the walk by one `git rev-list` from the
+   * references' tips (commit-stream.ts). Off until the listing reads raw commits with parseCommit: a
+   * review found rev-list's parser and dates (a commit-graph keeps 34-bit dates; malformed commits) can
+   * differ from cat-file's, and that can move a commit out of an `in` window.
    */
   readAhead?: CommitStreamOptions | false;
 }
@@ -76,6 +78,7 @@ export class LocalGitHistory implements GitHistory {
   private tips: string[] | undefined;
   private stream: CommitStream | undefined;
   private catFileCommits = 0;
+  private closed = false;
 
   /** Use `openLocalGit`, which checks the directory first. */
   constructor(
@@ -160,7 +163,7 @@ export class LocalGitHistory implements GitHistory {
     const asked = [...new Set(ids)].filter((id) => FULL_ID.test(id));
     const got = new Map<string, CommitInfo>();
     let rest = asked;
-    const stream = this.readAhead();
+    const stream = this.closed ? undefined : this.readAhead();
     if (stream) {
       rest = [];
       for (const id of asked) {
@@ -185,8 +188,9 @@ export class LocalGitHistory implements GitHistory {
 
   /** The read-ahead stream, started by `refs()` (it lists from their tips). */
   private readAhead(): CommitStream | undefined {
-    if (this.stream || this.options.readAhead === false || !this.tips || this.tips.length === 0) return this.stream;
-    this.stream = new CommitStream(this.dir, this.env, this.tips, this.options.readAhead);
+    const readAhead = this.options.readAhead;
+    if (this.closed || this.stream || readAhead === undefined || readAhead === false || !this.tips || this.tips.length === 0) return this.stream;
+    this.stream = new CommitStream(this.dir, this.env, this.tips, readAhead);
     return this.stream;
   }
 
@@ -238,6 +242,7 @@ export class LocalGitHistory implements GitHistory {
 
   /** Ends the git processes. Forgetting it does not keep node alive. */
   close(): Promise<void> {
+    this.closed = true;
     this.stream?.close();
     return this.batch.close();
   }
