@@ -163,7 +163,7 @@ export class LocalGitHistory implements GitHistory {
     const asked = [...new Set(ids)].filter((id) => FULL_ID.test(id));
     const got = new Map<string, CommitInfo>();
     let rest = asked;
-    const stream = this.closed ? undefined : this.readAhead();
+    const stream = this.readAhead();
     if (stream) {
       rest = [];
       for (const id of asked) {
@@ -189,7 +189,8 @@ export class LocalGitHistory implements GitHistory {
   /** The read-ahead stream, started by `refs()` (it lists from their tips). */
   private readAhead(): CommitStream | undefined {
     const readAhead = this.options.readAhead;
-    if (this.closed || this.stream || readAhead === undefined || readAhead === false || !this.tips || this.tips.length === 0) return this.stream;
+    if (this.closed) return undefined;
+    if (this.stream || readAhead === undefined || readAhead === false || !this.tips || this.tips.length === 0) return this.stream;
     this.stream = new CommitStream(this.dir, this.env, this.tips, readAhead);
     return this.stream;
   }
